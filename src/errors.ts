@@ -22,9 +22,14 @@ export class OmniError extends Error {
   override name = "OmniError";
 
   constructor(code: Code, message: string, options: OmniErrorOptions = {}) {
-    super(options.method ? `[${Code[code]}] ${options.method}: ${message}` : `[${Code[code]}] ${message}`, {
-      cause: options.cause,
-    });
+    super(
+      options.method
+        ? `[${Code[code]}] ${options.method}: ${message}`
+        : `[${Code[code]}] ${message}`,
+      {
+        cause: options.cause,
+      },
+    );
     this.code = code;
     this.method = options.method;
     this.rawMessage = message;
@@ -32,6 +37,8 @@ export class OmniError extends Error {
     Object.defineProperty(this, brand, { value: true });
   }
 
+  // `this` is the class on the right of `instanceof`, which is what makes subclasses work here.
+  // biome-ignore-start lint/complexity/noThisInStatic: see above
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (typeof value !== "object" || value === null || !(brand in value)) {
       return false;
@@ -50,10 +57,16 @@ export class OmniError extends Error {
     }
     return false;
   }
+  // biome-ignore-end lint/complexity/noThisInStatic: see above
 
   /** Plain data for logs and `JSON.stringify`; never carries request headers or bodies. */
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: Code[this.code], method: this.method, message: this.rawMessage };
+    return {
+      name: this.name,
+      code: Code[this.code],
+      method: this.method,
+      message: this.rawMessage,
+    };
   }
 }
 
@@ -175,7 +188,12 @@ export type KeyErrorReason =
 export class KeyError extends ValidationError {
   override name = "KeyError";
   readonly reason: KeyErrorReason;
-  constructor(argument: string, reason: KeyErrorReason, message: string, options?: OmniErrorOptions) {
+  constructor(
+    argument: string,
+    reason: KeyErrorReason,
+    message: string,
+    options?: OmniErrorOptions,
+  ) {
     super(argument, message, options);
     this.reason = reason;
   }
@@ -193,19 +211,20 @@ export class ReadOnlyModeError extends OmniError {
   }
 }
 
-const byCode: Partial<Record<Code, new (message: string, options?: OmniErrorOptions) => OmniError>> =
-  {
-    [Code.Unauthenticated]: UnauthenticatedError,
-    [Code.PermissionDenied]: PermissionDeniedError,
-    [Code.NotFound]: NotFoundError,
-    [Code.AlreadyExists]: AlreadyExistsError,
-    [Code.InvalidArgument]: InvalidArgumentError,
-    [Code.FailedPrecondition]: FailedPreconditionError,
-    [Code.ResourceExhausted]: ResourceExhaustedError,
-    [Code.Unavailable]: UnavailableError,
-    [Code.DeadlineExceeded]: DeadlineExceededError,
-    [Code.Canceled]: CanceledError,
-  };
+const byCode: Partial<
+  Record<Code, new (message: string, options?: OmniErrorOptions) => OmniError>
+> = {
+  [Code.Unauthenticated]: UnauthenticatedError,
+  [Code.PermissionDenied]: PermissionDeniedError,
+  [Code.NotFound]: NotFoundError,
+  [Code.AlreadyExists]: AlreadyExistsError,
+  [Code.InvalidArgument]: InvalidArgumentError,
+  [Code.FailedPrecondition]: FailedPreconditionError,
+  [Code.ResourceExhausted]: ResourceExhaustedError,
+  [Code.Unavailable]: UnavailableError,
+  [Code.DeadlineExceeded]: DeadlineExceededError,
+  [Code.Canceled]: CanceledError,
+};
 
 /**
  * Turns anything a Connect call threw into an `OmniError` of the right subclass. An `OmniError`
@@ -218,6 +237,11 @@ export function toOmniError(
 ): OmniError {
   if (error instanceof OmniError) {
     return error;
+  }
+  // Connect wraps whatever an interceptor throws (a KeyError from a signer, a ReadOnlyModeError);
+  // hand the SDK's own error back unchanged.
+  if (error instanceof ConnectError && error.cause instanceof OmniError) {
+    return error.cause;
   }
   const connectError = ConnectError.from(error);
   const options = { method, cause: error };

@@ -116,7 +116,9 @@ function compareMessage(
     JSON.stringify(reservedNumbers.sort((a, b) => a - b)) !==
     JSON.stringify([...(expected.reserved_numbers ?? [])].sort((a, b) => a - b))
   ) {
-    mismatches.push(`message ${name}: reserved numbers ${reservedNumbers} differ from the contract`);
+    mismatches.push(
+      `message ${name}: reserved numbers ${reservedNumbers} differ from the contract`,
+    );
   }
   if (
     JSON.stringify([...message.proto.reservedName].sort()) !==
@@ -179,7 +181,9 @@ describe("generated descriptors against Omni's wire contract", () => {
         tally.enumValues++;
         const value = descEnum.values.find((v) => v.name === valueName);
         if (value?.number !== number) {
-          mismatches.push(`enum value ${name}.${valueName} is ${value?.number}, contract says ${number}`);
+          mismatches.push(
+            `enum value ${name}.${valueName} is ${value?.number}, contract says ${number}`,
+          );
         }
       }
       if (descEnum.values.length !== Object.keys(values).length) {
@@ -191,14 +195,18 @@ describe("generated descriptors against Omni's wire contract", () => {
       compareMethods(registry, serviceName, all, mismatches, tally);
       const declared = registry.getService(serviceName)?.methods.length;
       if (declared !== all.length) {
-        mismatches.push(`service ${serviceName} declares ${declared} methods, expected ${all.length}`);
+        mismatches.push(
+          `service ${serviceName} declares ${declared} methods, expected ${all.length}`,
+        );
       }
     }
     const generated = generatedFiles[path];
     if (!generated) {
       mismatches.push(`file ${path} was not generated`);
     } else if (generated.proto.package !== file.package) {
-      mismatches.push(`file ${path}: package ${generated.proto.package}, contract says ${file.package}`);
+      mismatches.push(
+        `file ${path}: package ${generated.proto.package}, contract says ${file.package}`,
+      );
     }
   }
   for (const [name, message] of Object.entries(removed.messages)) {

@@ -1,0 +1,27 @@
+import { KeyError } from "../errors.js";
+
+/**
+ * The signature header is split on single spaces by the server, so an identity with whitespace
+ * would shift the key id out of place and every call would fail as "invalid signature".
+ */
+export function checkIdentity(identity: unknown, argument: string): string {
+  if (typeof identity !== "string" || identity.length === 0) {
+    throw new KeyError(argument, "invalid-identity", "must be a non-empty string");
+  }
+  if (/\s/.test(identity)) {
+    throw new KeyError(
+      argument,
+      "invalid-identity",
+      `"${identity}" contains whitespace; the siderov1 signature header cannot carry it`,
+    );
+  }
+  // Header values travel as ASCII; anything else is dropped by the gateway.
+  if (!/^[\x21-\x7e]+$/.test(identity)) {
+    throw new KeyError(
+      argument,
+      "invalid-identity",
+      "must contain printable ASCII characters only",
+    );
+  }
+  return identity;
+}

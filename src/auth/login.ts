@@ -1,0 +1,234 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { CanceledError, KeyError, OmniError, toOmniError, ValidationError } from "../errors.js";
+import { AuthService, type PublicKey, PublicKeySchema } from "../gen/omni/auth/auth_pb.js";
+import { checkEcdsaKey, ecdsaPublicKeyPem } from "./ecdsa.js";
+import { utf8Encoder } from "./encoding.js";
+import { plainKeyWindow } from "./lifetime.js";
+
+/** Options shared by every login-flow call. */
+export interface AuthCallOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+interface RegisterCommonOptions {
+  /** The user's email, as known to Omni. */
+  identity: string;
+  /** Ask for this role instead of the user's (only with `skipUserRole`). */
+  role?: string;
+  skipUserRole?: boolean;
+}
+
+/** Registers an armored OpenPGP public key; Omni requires it to expire within 8 hours. */
+export interface RegisterPgpKeyOptions extends RegisterCommonOptions {
+  pgpPublicKey: string;
+}
+
+/** Registers a P-256 key, for example the pair from `generateEcdsaKey()`. */
+export interface RegisterEcdsaKeyOptions extends RegisterCommonOptions {
+  ecdsaKey: { readonly publicKey: CryptoKey };
+  /** Defaults to now. At most 5 minutes ahead. */
+  notBefore?: Date;
+  /** Defaults to `notBefore` + 7 h 50 min. At most 8 hours after `notBefore`. */
+  notAfter?: Date;
+}
+
+export type RegisterPublicKeyOptions = RegisterPgpKeyOptions | RegisterEcdsaKeyOptions;
+
+export interface RegisteredPublicKey {
+  /** Where the user approves the key in a logged-in Omni web UI. */
+  loginUrl: string;
+  /** The id to sign with once the key is confirmed. */
+  publicKeyId: string;
+}
+
+/** Proof of a logged-in user for `ConfirmPublicKey`: an OIDC/Auth0 ID token or a SAML session. */
+export interface ConfirmPublicKeyOptions extends AuthCallOptions {
+  idToken?: string;
+  samlSession?: string;
+}
+
+export interface OmniAuthApi {
+  registerPublicKey(
+    options: RegisterPublicKeyOptions,
+    callOptions?: AuthCallOptions,
+  ): Promise<RegisteredPublicKey>;
+  /** Resolves once the key is confirmed. Omni itself stops waiting after 5 minutes. */
+  awaitPublicKeyConfirmation(publicKeyId: string, options?: AuthCallOptions): Promise<void>;
+  confirmPublicKey(publicKeyId: string, options: ConfirmPublicKeyOptions): Promise<void>;
+  /** Needs a signed call: use a transport that signs with the key (or another of the user's). */
+  revokePublicKey(publicKeyId: string, callOptions?: AuthCallOptions): Promise<void>;
+}
+
+function methodPath(name: string): string {
+  return `/${AuthService.typeName}/${name}`;
+}
+
+function checkEmail(identity: unknown): string {
+  if (typeof identity !== "string" || !/^[^\s@]+@[^\s@]+$/.test(identity)) {
+    throw new ValidationError("identity", "must be the user's email address, without spaces");
+  }
+  return identity;
+}
+
+function checkKeyId(publicKeyId: unknown): string {
+  if (typeof publicKeyId !== "string" || !/^[A-Za-z0-9_=+/-]+$/.test(publicKeyId)) {
+    throw new ValidationError("publicKeyId", "must be a non-empty key id without spaces");
+  }
+  return publicKeyId;
+}
+
+function checkNotAborted(signal: AbortSignal | undefined, method: string): void {
+  if (signal?.aborted) {
+    throw new CanceledError("the call was aborted before it was sent", { method });
+  }
+}
+
+/** Errors thrown inside interceptors reach callers wrapped by Connect; give back the original. */
+function asOmniError(error: unknown, method: string): OmniError {
+  if (error instanceof ConnectError && error.cause instanceof OmniError) {
+    return error.cause;
+  }
+  return toOmniError(error, method);
+}
+
+/**
+ * Only the armor is checked here: parsing the key would pull openpgp.js into every bundle that
+ * uses the login flow, ECDSA-only dashboards included. Omni itself rejects a key whose lifetime
+ * is missing or longer than 8 hours (InvalidArgument). Sending a private key is what must never
+ * happen, and the armor header is enough to prevent that.
+ */
+function pgpPublicKeyData(armored: unknown): Uint8Array {
+  const argument = "pgpPublicKey";
+  if (typeof armored !== "string") {
+    throw new KeyError(argument, "unreadable-key", "must be an armored OpenPGP public key");
+  }
+  if (armored.includes("PRIVATE KEY BLOCK")) {
+    throw new KeyError(
+      argument,
+      "unsupported-key",
+      "is a private key; register only the public key (privateKey.toPublic().armor())",
+    );
+  }
+  const text = armored.trim();
+  if (
+    !text.startsWith("-----BEGIN PGP PUBLIC KEY BLOCK-----") ||
+    !text.endsWith("-----END PGP PUBLIC KEY BLOCK-----")
+  ) {
+    throw new KeyError(argument, "unreadable-key", "must be one armored OpenPGP public key block");
+  }
+  return utf8Encoder.encode(armored);
+}
+
+async function publicKeyMessage(options: RegisterPublicKeyOptions): Promise<PublicKey> {
+  if ("pgpPublicKey" in options) {
+    return create(PublicKeySchema, { pgpData: pgpPublicKeyData(options.pgpPublicKey) });
+  }
+  if ("ecdsaKey" in options) {
+    const publicKey = checkEcdsaKey(options.ecdsaKey?.publicKey, "ecdsaKey.publicKey", "public");
+    const { notBefore, notAfter } = plainKeyWindow(options.notBefore, options.notAfter, Date.now());
+    return create(PublicKeySchema, {
+      plainKey: {
+        keyPem: await ecdsaPublicKeyPem(publicKey),
+        notBefore: timestampFromDate(notBefore),
+        notAfter: timestampFromDate(notAfter),
+      },
+    });
+  }
+  throw new ValidationError("options", "must have either pgpPublicKey or ecdsaKey");
+}
+
+/**
+ * The AuthService login flow. It does not sign by itself: give it a transport that signs (as
+ * `client.transport` does) so that `revokePublicKey` is accepted.
+ */
+export function createAuthApi(transport: Transport): OmniAuthApi {
+  const client = createClient(AuthService, transport);
+
+  return {
+    async registerPublicKey(options, callOptions = {}) {
+      const method = methodPath("RegisterPublicKey");
+      if (typeof options !== "object" || options === null) {
+        throw new ValidationError("options", "must be an object");
+      }
+      const email = checkEmail(options.identity);
+      if (options.role !== undefined && typeof options.role !== "string") {
+        throw new ValidationError("role", "must be a string");
+      }
+      const publicKey = await publicKeyMessage(options);
+      checkNotAborted(callOptions.signal, method);
+      try {
+        const response = await client.registerPublicKey(
+          {
+            publicKey,
+            identity: { email },
+            role: options.role ?? "",
+            skipUserRole: options.skipUserRole ?? false,
+          },
+          callOptions,
+        );
+        return { loginUrl: response.loginUrl, publicKeyId: response.publicKeyId };
+      } catch (error) {
+        throw asOmniError(error, method);
+      }
+    },
+
+    async awaitPublicKeyConfirmation(publicKeyId, options = {}) {
+      const method = methodPath("AwaitPublicKeyConfirmation");
+      const id = checkKeyId(publicKeyId);
+      checkNotAborted(options.signal, method);
+      try {
+        await client.awaitPublicKeyConfirmation({ publicKeyId: id }, options);
+      } catch (error) {
+        throw asOmniError(error, method);
+      }
+    },
+
+    async confirmPublicKey(publicKeyId, options) {
+      const method = methodPath("ConfirmPublicKey");
+      const id = checkKeyId(publicKeyId);
+      const { idToken, samlSession, ...callOptions } = options ?? {};
+      const hasToken = typeof idToken === "string" && idToken.length > 0;
+      const hasSession = typeof samlSession === "string" && samlSession.length > 0;
+      if (hasToken === hasSession) {
+        throw new ValidationError(
+          "options",
+          "give exactly one of idToken (OIDC/Auth0) or samlSession (SAML)",
+        );
+      }
+      const headers = new Headers();
+      try {
+        if (hasToken) {
+          headers.set("authorization", `Bearer ${idToken}`);
+        } else {
+          headers.set("saml-session", samlSession as string);
+        }
+      } catch {
+        // Headers rejects characters a header cannot carry; the value itself is a secret.
+        throw new ValidationError(
+          hasToken ? "idToken" : "samlSession",
+          "contains characters a header cannot carry",
+        );
+      }
+      checkNotAborted(callOptions.signal, method);
+      try {
+        await client.confirmPublicKey({ publicKeyId: id }, { ...callOptions, headers });
+      } catch (error) {
+        throw asOmniError(error, method);
+      }
+    },
+
+    async revokePublicKey(publicKeyId, callOptions = {}) {
+      const method = methodPath("RevokePublicKey");
+      const id = checkKeyId(publicKeyId);
+      checkNotAborted(callOptions.signal, method);
+      try {
+        await client.revokePublicKey({ publicKeyId: id }, callOptions);
+      } catch (error) {
+        throw asOmniError(error, method);
+      }
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import type { Interceptor, Transport } from "@connectrpc/connect";
+import { createSigningInterceptor } from "./auth/interceptor.js";
+import { createAuthApi, type OmniAuthApi } from "./auth/login.js";
+import type { OmniAuth } from "./auth/types.js";
+import { omniVersionsWith } from "./compatibility.js";
+import { ValidationError } from "./errors.js";
+import { createLoggingInterceptor, type OmniLogger } from "./logging.js";
+import { createManagementApi, type OmniManagementApi } from "./management/management-api.js";
+import { createResourcesApi, type ResourcesApi } from "./resources/api.js";
+import { createReadOnlyGuard } from "./safety/read-only-guard.js";
+import { createInterceptedTransport } from "./transport/intercepted.js";
+
+/** Options of `createOmniClient`. */
+export interface OmniClientOptions {
+  /** How to reach Omni: a gateway, gRPC-Web or native gRPC transport. */
+  transport: Transport;
+  /** Signs every call; without it calls go out unsigned (only the login flow works then). */
+  auth?: OmniAuth;
+  /** Every write throws `ReadOnlyModeError` before anything is sent. Default `false`. */
+  readOnly?: boolean;
+  /** Receives one debug line per call (method, duration, status code) and never a secret. */
+  logger?: OmniLogger;
+  /** Default deadline of unary calls, in milliseconds. Streams have none unless a call sets one. */
+  timeoutMs?: number;
+}
+
+/** A client for one Omni instance. */
+export interface OmniClient {
+  readonly management: OmniManagementApi;
+  /** Clusters, machines and every other COSI resource, through `cosi.resource.State`. */
+  readonly resources: ResourcesApi;
+  /**
+   * The login flow for browser-style (ECDSA / PGP user) keys. Registering and confirming a key is
+   * how a read-only dashboard gets to read at all, so these calls are not stopped by `readOnly`.
+   */
+  readonly auth: OmniAuthApi;
+  readonly readOnly: boolean;
+  /**
+   * The wrapped transport, for raw generated clients (`createClient(Service, client.transport)`):
+   * their calls are guarded, logged, signed and get `OmniError`s just like the facade's.
+   */
+  readonly transport: Transport;
+}
+
+const loggerMethods = ["debug", "info", "warn", "error"] as const;
+
+function checkOptions(options: OmniClientOptions): void {
+  if (typeof options !== "object" || options === null) {
+    throw new ValidationError("options", "must be an options object");
+  }
+  const { transport, auth, readOnly, logger, timeoutMs } = options;
+  if (
+    typeof transport !== "object" ||
+    transport === null ||
+    typeof transport.unary !== "function" ||
+    typeof transport.stream !== "function"
+  ) {
+    throw new ValidationError(
+      "options.transport",
+      "must be a Connect transport (with unary and stream)",
+    );
+  }
+  if (
+    auth !== undefined &&
+    (typeof auth !== "object" || auth === null || typeof auth.signer !== "function")
+  ) {
+    throw new ValidationError(
+      "options.auth",
+      "must come from serviceAccountAuth, pgpAuth or ecdsaAuth",
+    );
+  }
+  if (readOnly !== undefined && typeof readOnly !== "boolean") {
+    throw new ValidationError("options.readOnly", "must be a boolean");
+  }
+  if (
+    logger !== undefined &&
+    (typeof logger !== "object" ||
+      logger === null ||
+      loggerMethods.some((name) => typeof logger[name] !== "function"))
+  ) {
+    throw new ValidationError("options.logger", "must have debug, info, warn and error functions");
+  }
+  if (
+    timeoutMs !== undefined &&
+    !(typeof timeoutMs === "number" && Number.isFinite(timeoutMs) && timeoutMs > 0)
+  ) {
+    throw new ValidationError("options.timeoutMs", "must be a positive number of milliseconds");
+  }
+}
+
+/**
+ * Creates a client for Omni on the given transport. The transport is wrapped once: the
+ * read-only guard runs first, then logging, then signing (last, so it signs every header the
+ * others and the facade added).
+ */
+export function createOmniClient(options: OmniClientOptions): OmniClient {
+  checkOptions(options);
+  const readOnly = options.readOnly ?? false;
+  const sessionInterceptors: Interceptor[] = [];
+  if (options.logger) {
+    sessionInterceptors.push(createLoggingInterceptor(options.logger));
+  }
+  if (options.auth) {
+    sessionInterceptors.push(createSigningInterceptor(options.auth));
+  }
+  const wrap = (interceptors: Interceptor[]) =>
+    createInterceptedTransport(options.transport, {
+      interceptors,
+      defaultTimeoutMs: options.timeoutMs,
+      availableIn: omniVersionsWith,
+    });
+  const transport = wrap(
+    readOnly ? [createReadOnlyGuard(), ...sessionInterceptors] : sessionInterceptors,
+  );
+  const client: OmniClient = {
+    management: createManagementApi(transport),
+    resources: createResourcesApi(transport, { timeoutMs: options.timeoutMs }),
+    auth: createAuthApi(readOnly ? wrap(sessionInterceptors) : transport),
+    readOnly,
+    transport,
+  };
+  // The transport and the auth API hold the signer; keep them out of serialised output.
+  Object.defineProperty(client, "toJSON", { value: () => ({ readOnly }), enumerable: false });
+  return Object.freeze(client);
+}

@@ -1,0 +1,413 @@
+import { create, type DescMessage, fromBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import {
+  type IDQuery,
+  type LabelQuery,
+  MetadataSchema,
+  type Resource,
+  ResourceSchema,
+  SpecSchema,
+} from "../../gen/v1alpha1/resource_pb.js";
+import {
+  type Event,
+  EventSchema,
+  EventType,
+  type State,
+  type WatchResponse,
+  WatchResponseSchema,
+} from "../../gen/v1alpha1/state_pb.js";
+import { resourceTypes } from "../../resources/registry.js";
+import { allowedVerbs, type ResourceVerb } from "../../resources/write-rules.js";
+import { checkLabelQueries } from "./label-match.js";
+import { type CosiStore, type ListFilter, matches, type StoreEvent } from "./store.js";
+import { specYaml } from "./yaml-spec.js";
+
+export type CosiVerb = "get" | "list" | "watch" | "create" | "update" | "destroy" | "teardown";
+
+/**
+ * Who may do what, decided by the emulator (roles, signatures). `check` throws a ConnectError
+ * (Unauthenticated, PermissionDenied) to refuse.
+ */
+export interface CosiAccess {
+  check(context: HandlerContext, verb: CosiVerb, type: string, namespace: string): void;
+}
+
+/** Lets every caller through; for tests and unsigned local use. */
+export const allowAllCosiAccess: CosiAccess = { check() {} };
+
+const ruleVerb: Record<CosiVerb, ResourceVerb> = {
+  get: "read",
+  list: "read",
+  watch: "read",
+  create: "create",
+  update: "update",
+  destroy: "destroy",
+  teardown: "destroy",
+};
+
+/** Omni's per-type write rules, with the messages of its state access filter. */
+function enforceTypeRules(verb: CosiVerb, type: string): void {
+  const allowed = allowedVerbs(type);
+  if (allowed.includes(ruleVerb[verb])) {
+    return;
+  }
+  if (allowed.length === 0) {
+    throw new ConnectError(`no access is permitted to ${type}`, Code.PermissionDenied);
+  }
+  if (allowed.length === 1 && allowed[0] === "read") {
+    throw new ConnectError(`only read access is permitted to ${type}`, Code.PermissionDenied);
+  }
+  throw new ConnectError(`${verb} is not permitted on ${type}`, Code.PermissionDenied);
+}
+
+const maxRegexpLength = 4096;
+
+function compileIdQuery(query: IDQuery | undefined): RegExp | undefined {
+  if (!query || query.regexp === "") {
+    return undefined;
+  }
+  if (query.regexp.length > maxRegexpLength) {
+    throw new ConnectError(
+      `regexp is too long: ${query.regexp.length} > ${maxRegexpLength}`,
+      Code.InvalidArgument,
+    );
+  }
+  try {
+    return new RegExp(query.regexp);
+  } catch (error) {
+    throw new ConnectError(
+      `failed to compile regexp: ${(error as Error).message}`,
+      Code.InvalidArgument,
+    );
+  }
+}
+
+function filterOf(labelQueries: readonly LabelQuery[], idQuery: IDQuery | undefined): ListFilter {
+  checkLabelQueries(labelQueries);
+  return { labelQueries, idRegex: compileIdQuery(idQuery) };
+}
+
+/**
+ * Decodes `proto_spec` with the type's schema, as Omni's registry does on every write, and fills
+ * `yaml_spec` from it; a spec that does not decode is InvalidArgument.
+ */
+function normalizeSpec(resource: Resource | undefined): Resource {
+  if (!resource?.metadata) {
+    throw new ConnectError("metadata is missing", Code.InvalidArgument);
+  }
+  if (!resource.spec) {
+    throw new ConnectError("spec is missing", Code.InvalidArgument);
+  }
+  const schema: DescMessage | undefined = resourceTypes.get(resource.metadata.type)?.schema;
+  if (!schema) {
+    return resource;
+  }
+  let yamlSpec: string;
+  try {
+    yamlSpec = specYaml(schema, fromBinary(schema, resource.spec.protoSpec));
+  } catch (error) {
+    throw new ConnectError(
+      `failed to unmarshal ${schema.typeName}: ${(error as Error).message}`,
+      Code.InvalidArgument,
+    );
+  }
+  return create(ResourceSchema, {
+    metadata: resource.metadata,
+    spec: create(SpecSchema, { protoSpec: resource.spec.protoSpec, yamlSpec }),
+  });
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function bookmarkOf(sequence: number): Uint8Array {
+  return encoder.encode(String(sequence));
+}
+
+function parseBookmark(bookmark: Uint8Array): number {
+  const text = decoder.decode(bookmark);
+  if (!/^\d+$/.test(text)) {
+    throw new ConnectError("invalid bookmark", Code.FailedPrecondition);
+  }
+  return Number(text);
+}
+
+function eventMessage(
+  eventType: EventType,
+  resource: Resource | undefined,
+  old: Resource | undefined,
+  sequence: number | undefined,
+): Event {
+  return create(EventSchema, {
+    eventType,
+    resource,
+    old,
+    bookmark: sequence === undefined ? undefined : bookmarkOf(sequence),
+  });
+}
+
+/**
+ * What a watcher with a filter sees of a change: a resource that starts matching is "created"
+ * for it, one that stops matching is "destroyed", and changes outside the filter are skipped.
+ */
+function visibleEvent(
+  event: StoreEvent,
+  filter: ListFilter,
+  id: string | undefined,
+): Event | undefined {
+  if (id !== undefined && event.resource.metadata?.id !== id) {
+    return undefined;
+  }
+  const now = matches(event.resource, filter);
+  if (event.eventType !== EventType.UPDATED) {
+    return now
+      ? eventMessage(event.eventType, event.resource, undefined, event.sequence)
+      : undefined;
+  }
+  const before = event.old ? matches(event.old, filter) : false;
+  if (now && before) {
+    return eventMessage(EventType.UPDATED, event.resource, event.old, event.sequence);
+  }
+  if (now) {
+    return eventMessage(EventType.CREATED, event.resource, undefined, event.sequence);
+  }
+  if (before) {
+    return eventMessage(EventType.DESTROYED, event.resource, undefined, event.sequence);
+  }
+  return undefined;
+}
+
+function tombstone(namespace: string, type: string, id: string): Resource {
+  return create(ResourceSchema, {
+    metadata: create(MetadataSchema, {
+      namespace,
+      type,
+      id,
+      version: "undefined",
+      phase: "running",
+    }),
+    spec: create(SpecSchema),
+  });
+}
+
+/** Resolves on the next change or when the call is aborted. */
+function nextWake(signal: AbortSignal, register: (wake: () => void) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    signal.addEventListener("abort", done);
+    register(done);
+  });
+}
+
+/**
+ * `cosi.resource.State` served from a `CosiStore` with Omni's behaviour: the error codes of
+ * COSI's gRPC server, Omni's per-type write rules, and watches that send an empty response as a
+ * "ready" marker, bootstrap contents, tail events and bookmarks.
+ */
+export function createCosiStateImpl(
+  store: CosiStore,
+  access: CosiAccess,
+): ServiceImpl<typeof State> {
+  function authorize(context: HandlerContext, verb: CosiVerb, type: string, namespace: string) {
+    access.check(context, verb, type, namespace);
+    enforceTypeRules(verb, type);
+  }
+
+  return {
+    get(request, context) {
+      authorize(context, "get", request.type, request.namespace);
+      const resource = store.get(request.namespace, request.type, request.id);
+      if (!resource) {
+        throw new ConnectError(
+          `resource ${request.type}(${request.namespace}/${request.id}) doesn't exist`,
+          Code.NotFound,
+        );
+      }
+      return { resource };
+    },
+
+    async *list(request, context) {
+      authorize(context, "list", request.type, request.namespace);
+      const filter = filterOf(request.options?.labelQuery ?? [], request.options?.idQuery);
+      for (const resource of store.list(request.namespace, request.type, filter)) {
+        yield { resource };
+      }
+    },
+
+    create(request, context) {
+      const resource = normalizeSpec(request.resource);
+      const meta = resource.metadata ?? create(MetadataSchema);
+      authorize(context, "create", meta.type, meta.namespace);
+      return { resource: store.create(resource, { owner: request.options?.owner }) };
+    },
+
+    update(request, context) {
+      const resource = normalizeSpec(request.newResource);
+      const meta = resource.metadata ?? create(MetadataSchema);
+      authorize(context, "update", meta.type, meta.namespace);
+      const stored = store.update(resource, {
+        owner: request.options?.owner,
+        expectedPhase: request.options?.expectedPhase,
+      });
+      return { resource: stored };
+    },
+
+    destroy(request, context) {
+      authorize(context, "destroy", request.type, request.namespace);
+      store.destroy(request.namespace, request.type, request.id, { owner: request.options?.owner });
+      return {};
+    },
+
+    teardown(request, context) {
+      authorize(context, "teardown", request.type, request.namespace);
+      const destroyReady = store.teardown(request.namespace, request.type, request.id, {
+        owner: request.options?.owner,
+      });
+      return { destroyReady };
+    },
+
+    async teardownAndDestroy(request, context) {
+      authorize(context, "teardown", request.type, request.namespace);
+      const { namespace, type, id } = request;
+      const owner = request.options?.owner;
+      store.teardown(namespace, type, id, { owner });
+      // Like COSI's helper: wait until the controllers holding finalizers let go, then destroy.
+      while ((store.get(namespace, type, id)?.metadata?.finalizers.length ?? 0) > 0) {
+        let unsubscribe = () => {};
+        await nextWake(context.signal, (wake) => {
+          unsubscribe = store.subscribe(namespace, type, wake);
+        });
+        unsubscribe();
+        if (context.signal.aborted) {
+          throw new ConnectError("teardown canceled", Code.Canceled);
+        }
+      }
+      if (store.get(namespace, type, id)) {
+        store.destroy(namespace, type, id, { owner });
+      }
+      return {};
+    },
+
+    async *watch(request, context) {
+      const { namespace, type } = request;
+      authorize(context, "watch", type, namespace);
+      const options = request.options;
+      const id = request.id;
+      if (id !== undefined && options?.bootstrapContents) {
+        throw new ConnectError(
+          "bootstrap contents is not implemented for resource watch",
+          Code.Unimplemented,
+        );
+      }
+      if (id !== undefined && (options?.labelQuery.length ?? 0) > 0) {
+        throw new ConnectError(
+          "label query is not implemented for resource watch",
+          Code.Unimplemented,
+        );
+      }
+      const filter: ListFilter =
+        id === undefined ? filterOf(options?.labelQuery ?? [], options?.idQuery) : {};
+      const aggregated = options?.aggregated ?? false;
+      const withControlEvents = request.apiVersion >= 1;
+
+      const pending: StoreEvent[] = [];
+      let wake: (() => void) | undefined;
+      const unsubscribe = store.subscribe(namespace, type, (event) => {
+        pending.push(event);
+        wake?.();
+      });
+      try {
+        const initial: Event[] = [];
+        if (options?.startFromBookmark !== undefined) {
+          const replay = store.eventsSince(
+            namespace,
+            type,
+            parseBookmark(options.startFromBookmark),
+          );
+          if (!replay) {
+            throw new ConnectError(
+              "invalid bookmark: it is older than the kept history",
+              Code.FailedPrecondition,
+            );
+          }
+          for (const event of replay) {
+            const visible = visibleEvent(event, filter, id);
+            if (visible) {
+              initial.push(visible);
+            }
+          }
+        } else {
+          if ((options?.tailEvents ?? 0) > 0) {
+            for (const event of store.tail(namespace, type, options?.tailEvents ?? 0)) {
+              const visible = visibleEvent(event, filter, id);
+              if (visible) {
+                initial.push(visible);
+              }
+            }
+          }
+          if (id !== undefined) {
+            const current = store.get(namespace, type, id);
+            initial.push(
+              current
+                ? eventMessage(EventType.CREATED, current, undefined, undefined)
+                : eventMessage(
+                    EventType.DESTROYED,
+                    tombstone(namespace, type, id),
+                    undefined,
+                    undefined,
+                  ),
+            );
+          } else if (options?.bootstrapContents) {
+            for (const resource of store.list(namespace, type, filter)) {
+              initial.push(eventMessage(EventType.CREATED, resource, undefined, undefined));
+            }
+            if (withControlEvents) {
+              const bookmark = options.bootstrapBookmark ? store.lastSequence : undefined;
+              initial.push(eventMessage(EventType.BOOTSTRAPPED, undefined, undefined, bookmark));
+            }
+          }
+        }
+
+        // An empty response tells the client the watch is registered.
+        yield create(WatchResponseSchema);
+        yield* batches(initial, aggregated);
+
+        while (!context.signal.aborted) {
+          if (pending.length === 0) {
+            await nextWake(context.signal, (resolve) => {
+              wake = resolve;
+            });
+            wake = undefined;
+            continue;
+          }
+          const visible: Event[] = [];
+          for (const event of pending.splice(0)) {
+            const message = visibleEvent(event, filter, id);
+            if (message) {
+              visible.push(message);
+            }
+          }
+          yield* batches(visible, aggregated);
+        }
+      } finally {
+        unsubscribe();
+      }
+    },
+  };
+}
+
+function* batches(events: Event[], aggregated: boolean): Generator<WatchResponse> {
+  if (events.length === 0) {
+    return;
+  }
+  if (aggregated) {
+    yield create(WatchResponseSchema, { event: events });
+    return;
+  }
+  for (const event of events) {
+    yield create(WatchResponseSchema, { event: [event] });
+  }
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import type { HandlerContext } from "@connectrpc/connect";
+import { stringify } from "yaml";
+import {
+  AuditLogEventType,
+  type CreateJoinTokenRequest,
+  type CreateJoinTokenResponse,
+  CreateJoinTokenResponseSchema,
+  type GetMachineJoinConfigRequest,
+  type GetMachineJoinConfigResponse,
+  GetMachineJoinConfigResponseSchema,
+} from "../../gen/omni/management/management_pb.js";
+import { callerWithRole } from "../caller.js";
+import { type EmulatorState, invalidArgument, resourceNotFound } from "../state.js";
+
+/** Omni's SideroLink addresses for machine events and kernel logs. */
+const eventSink = "[fdae:41e4:649b:9303::1]:8090";
+const logSink = "tcp://[fdae:41e4:649b:9303::1]:8092";
+
+function siderolinkApiUrl(state: EmulatorState, tokenId: string, grpcTunnel: boolean): string {
+  const url = new URL(state.advertisedUrl());
+  url.searchParams.set("jointoken", tokenId);
+  if (grpcTunnel) {
+    url.searchParams.set("grpc_tunnel", "true");
+  }
+  return url.toString();
+}
+
+export function siderolinkKernelArgs(
+  state: EmulatorState,
+  tokenId: string,
+  grpcTunnel: boolean,
+): string[] {
+  return [
+    `siderolink.api=${siderolinkApiUrl(state, tokenId, grpcTunnel)}`,
+    `talos.events.sink=${eventSink}`,
+    `talos.logging.kernel=${logSink}`,
+  ];
+}
+
+export function newJoinTokenId(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export async function getMachineJoinConfig(
+  state: EmulatorState,
+  request: GetMachineJoinConfigRequest,
+  context: HandlerContext,
+): Promise<GetMachineJoinConfigResponse> {
+  callerWithRole(context, "Operator");
+  const tokenId = request.joinToken === "" ? state.defaultJoinTokenId : request.joinToken;
+  const token = state.joinTokens.get(tokenId);
+  if (!token) {
+    throw resourceNotFound("JoinTokens.omni.sidero.dev", tokenId);
+  }
+  const documents = [
+    {
+      apiVersion: "v1alpha1",
+      kind: "SideroLinkConfig",
+      apiUrl: siderolinkApiUrl(state, tokenId, request.useGrpcTunnel),
+    },
+    { apiVersion: "v1alpha1", kind: "EventSinkConfig", endpoint: eventSink },
+    { apiVersion: "v1alpha1", kind: "KmsgLogConfig", name: "omni-kmsg", url: logSink },
+  ];
+  return create(GetMachineJoinConfigResponseSchema, {
+    kernelArgs: siderolinkKernelArgs(state, tokenId, request.useGrpcTunnel),
+    config: documents.map((document) => stringify(document)).join("---\n"),
+  });
+}
+
+export async function createJoinToken(
+  state: EmulatorState,
+  request: CreateJoinTokenRequest,
+  context: HandlerContext,
+): Promise<CreateJoinTokenResponse> {
+  const caller = callerWithRole(context, "Admin");
+  if (request.name.trim() === "") {
+    throw invalidArgument("failed to validate: join token name is required");
+  }
+  const expiration = request.expirationTime ? timestampDate(request.expirationTime) : undefined;
+  if (expiration && expiration.getTime() <= state.now().getTime()) {
+    throw invalidArgument("failed to validate: expiration time must be in the future");
+  }
+  const id = newJoinTokenId();
+  state.joinTokens.set(id, { id, name: request.name, expiration });
+  state.auditLog.append({
+    timestampMs: state.now().getTime(),
+    eventType: AuditLogEventType.CREATE,
+    resourceType: "JoinTokens.omni.sidero.dev",
+    resourceId: request.name,
+    clusterId: "",
+    actor: caller.email,
+    role: caller.role,
+  });
+  return create(CreateJoinTokenResponseSchema, { id });
+}

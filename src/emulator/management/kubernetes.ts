@@ -1,0 +1,133 @@
+import { create } from "@bufbuild/protobuf";
+import type { HandlerContext } from "@connectrpc/connect";
+import { stringify } from "yaml";
+import {
+  type KubernetesSyncManifestRequest,
+  type KubernetesSyncManifestResponse,
+  KubernetesSyncManifestResponse_ResponseType,
+  KubernetesSyncManifestResponseSchema,
+  type KubernetesUpgradePreChecksRequest,
+  type KubernetesUpgradePreChecksResponse,
+  KubernetesUpgradePreChecksResponseSchema,
+} from "../../gen/omni/management/management_pb.js";
+import { callerWithRole } from "../caller.js";
+import {
+  clusterFromMetadata,
+  type EmulatorState,
+  invalidArgument,
+  requireCluster,
+} from "../state.js";
+
+function parseVersion(text: string): [number, number, number] | undefined {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
+}
+
+export async function kubernetesUpgradePreChecks(
+  state: EmulatorState,
+  request: KubernetesUpgradePreChecksRequest,
+  context: HandlerContext,
+): Promise<KubernetesUpgradePreChecksResponse> {
+  callerWithRole(context, "Operator");
+  const cluster = requireCluster(state, clusterFromMetadata(context));
+  const target = parseVersion(request.newVersion);
+  if (!target) {
+    throw invalidArgument(`invalid Kubernetes version "${request.newVersion}"`);
+  }
+  const current = parseVersion(cluster.kubernetesVersion) ?? [0, 0, 0];
+  if (target[0] !== current[0] || target[1] < current[1]) {
+    return create(KubernetesUpgradePreChecksResponseSchema, {
+      ok: false,
+      reason: `downgrade or major version change from ${cluster.kubernetesVersion} to ${request.newVersion} is not supported`,
+    });
+  }
+  if (target[1] > current[1] + 1) {
+    return create(KubernetesUpgradePreChecksResponseSchema, {
+      ok: false,
+      reason: `upgrade from ${cluster.kubernetesVersion} to ${request.newVersion} skips a minor version`,
+    });
+  }
+  return create(KubernetesUpgradePreChecksResponseSchema, { ok: true });
+}
+
+interface Manifest {
+  path: string;
+  object: Record<string, unknown>;
+  rollout: boolean;
+}
+
+function bootstrapManifests(cluster: string): Manifest[] {
+  const labels = { "omni.sidero.dev/cluster": cluster };
+  return [
+    {
+      path: "apps/v1/DaemonSet/kube-system/kube-proxy",
+      object: {
+        apiVersion: "apps/v1",
+        kind: "DaemonSet",
+        metadata: { name: "kube-proxy", namespace: "kube-system", labels },
+      },
+      rollout: true,
+    },
+    {
+      path: "apps/v1/Deployment/kube-system/coredns",
+      object: {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "coredns", namespace: "kube-system", labels },
+      },
+      rollout: true,
+    },
+    {
+      path: "v1/ConfigMap/kube-system/coredns",
+      object: {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "coredns", namespace: "kube-system", labels },
+      },
+      rollout: false,
+    },
+  ];
+}
+
+/**
+ * Streams one MANIFEST message per bootstrap manifest, then (for a real run) one ROLLOUT per
+ * workload. A real run marks the cluster synced, so later runs report every manifest as skipped.
+ */
+export async function* kubernetesSyncManifests(
+  state: EmulatorState,
+  request: KubernetesSyncManifestRequest,
+  context: HandlerContext,
+): AsyncGenerator<KubernetesSyncManifestResponse> {
+  callerWithRole(context, "Operator");
+  const cluster = requireCluster(state, clusterFromMetadata(context));
+  const alreadySynced = state.syncedClusters.has(cluster.name);
+  const manifests = bootstrapManifests(cluster.name);
+  for (const manifest of manifests) {
+    const yamlText = stringify(manifest.object);
+    yield create(KubernetesSyncManifestResponseSchema, {
+      responseType: KubernetesSyncManifestResponse_ResponseType.MANIFEST,
+      path: manifest.path,
+      object: new TextEncoder().encode(yamlText),
+      diff: alreadySynced
+        ? ""
+        : yamlText
+            .split("\n")
+            .filter(Boolean)
+            .map((line) => `+ ${line}`)
+            .join("\n"),
+      skipped: alreadySynced,
+    });
+  }
+  if (request.dryRun || alreadySynced) {
+    return;
+  }
+  state.syncedClusters.add(cluster.name);
+  for (const manifest of manifests) {
+    if (manifest.rollout) {
+      yield create(KubernetesSyncManifestResponseSchema, {
+        responseType: KubernetesSyncManifestResponse_ResponseType.ROLLOUT,
+        path: manifest.path,
+      });
+    }
+  }
+}

@@ -1,0 +1,184 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+import { type Data, DataSchema } from "../../gen/common/common_pb.js";
+import {
+  type MachineLogsRequest,
+  type MachinePowerOffRequest,
+  type MachinePowerOffResponse,
+  MachinePowerOffResponseSchema,
+  type MachinePowerOnRequest,
+  type MachinePowerOnResponse,
+  MachinePowerOnResponseSchema,
+  type MaintenanceLifecycleRequest,
+  MaintenanceLifecycleRequest_Operation,
+  type MaintenanceLifecycleResponse,
+  MaintenanceLifecycleResponseSchema,
+  type MaintenanceUpgradeRequest,
+  type MaintenanceUpgradeResponse,
+  MaintenanceUpgradeResponseSchema,
+  type ResetNodeUniqueTokenRequest,
+  type ResetNodeUniqueTokenResponse,
+  ResetNodeUniqueTokenResponseSchema,
+  type TearDownLockedClusterRequest,
+  type TearDownLockedClusterResponse,
+  TearDownLockedClusterResponseSchema,
+} from "../../gen/omni/management/management_pb.js";
+import { callerWithRole } from "../caller.js";
+import type { CatalogMachine } from "../catalog.js";
+import {
+  callSignal,
+  type EmulatorState,
+  invalidArgument,
+  requireCluster,
+  requireMachine,
+} from "../state.js";
+
+/** How many lines of history each machine has before follow mode adds new ones. */
+const historyLines = 120;
+const services = ["machined", "apid", "trustd", "kubelet", "etcd", "containerd"];
+const encoder = new TextEncoder();
+
+function logLine(machine: CatalogMachine, index: number, time: Date): Data {
+  const service = services[index % services.length] ?? "machined";
+  const line = JSON.stringify({
+    msg: `${service}: event ${index} on ${machine.hostname}`,
+    "talos-level": index % 17 === 0 ? "warn" : "info",
+    "talos-service": service,
+    "talos-time": time.toISOString(),
+  });
+  return create(DataSchema, { bytes: encoder.encode(`${line}\n`) });
+}
+
+/**
+ * Streams a machine's log: the last `tail_lines` lines of its history (all of it when negative),
+ * then, with `follow`, a new line at a steady pace until the caller cancels.
+ */
+export async function* machineLogs(
+  state: EmulatorState,
+  request: MachineLogsRequest,
+  context: HandlerContext,
+): AsyncGenerator<Data> {
+  callerWithRole(context, "Reader");
+  const machine = requireMachine(state, request.machineId);
+  const start = request.tailLines < 0 ? 0 : Math.max(0, historyLines - request.tailLines);
+  const now = state.now().getTime();
+  for (let index = start; index < historyLines; index++) {
+    yield logLine(machine, index, new Date(now - (historyLines - index) * 1000));
+  }
+  if (!request.follow) {
+    return;
+  }
+  const signal = callSignal(state, context);
+  for (let index = historyLines; !signal.aborted; index++) {
+    try {
+      await sleep(state.timings.followLogIntervalMs, undefined, { signal });
+    } catch {
+      return;
+    }
+    yield logLine(machine, index, state.now());
+  }
+}
+
+function requireMaintenance(machine: CatalogMachine): void {
+  if (machine.cluster !== undefined) {
+    throw new ConnectError(
+      `machine ${machine.id} is not in maintenance mode`,
+      Code.FailedPrecondition,
+    );
+  }
+}
+
+function requireVersion(version: string): string {
+  const normalized = version.replace(/^v/, "");
+  if (!/^\d+\.\d+\.\d+$/.test(normalized)) {
+    throw invalidArgument(`invalid talos version "${version}"`);
+  }
+  return normalized;
+}
+
+export async function maintenanceUpgrade(
+  state: EmulatorState,
+  request: MaintenanceUpgradeRequest,
+  context: HandlerContext,
+): Promise<MaintenanceUpgradeResponse> {
+  callerWithRole(context, "Operator");
+  const machine = requireMachine(state, request.machineId);
+  const version = requireVersion(request.version);
+  requireMaintenance(machine);
+  machine.talosVersion = version;
+  return create(MaintenanceUpgradeResponseSchema, {});
+}
+
+export async function* maintenanceLifecycle(
+  state: EmulatorState,
+  request: MaintenanceLifecycleRequest,
+  context: HandlerContext,
+): AsyncGenerator<MaintenanceLifecycleResponse> {
+  callerWithRole(context, "Operator");
+  const machine = requireMachine(state, request.machineId);
+  if (request.operation === MaintenanceLifecycleRequest_Operation.UNSPECIFIED) {
+    throw invalidArgument("operation is required");
+  }
+  const version = requireVersion(request.version);
+  requireMaintenance(machine);
+  const install = request.operation === MaintenanceLifecycleRequest_Operation.INSTALL;
+  if (install && request.disk === "") {
+    throw invalidArgument("disk is required for an install");
+  }
+  const steps = install
+    ? [
+        `installing Talos v${version} to ${request.disk}`,
+        "writing the bootloader",
+        "install finished, rebooting",
+      ]
+    : [
+        `upgrading Talos from v${machine.talosVersion} to v${version}`,
+        "staging the new image",
+        "upgrade finished, rebooting",
+      ];
+  for (const message of steps) {
+    yield create(MaintenanceLifecycleResponseSchema, { message });
+  }
+  machine.talosVersion = version;
+}
+
+export async function machinePowerOff(
+  state: EmulatorState,
+  request: MachinePowerOffRequest,
+  context: HandlerContext,
+): Promise<MachinePowerOffResponse> {
+  callerWithRole(context, "Operator");
+  requireMachine(state, request.machineId).poweredOn = false;
+  return create(MachinePowerOffResponseSchema, {});
+}
+
+export async function machinePowerOn(
+  state: EmulatorState,
+  request: MachinePowerOnRequest,
+  context: HandlerContext,
+): Promise<MachinePowerOnResponse> {
+  callerWithRole(context, "Operator");
+  requireMachine(state, request.machineId).poweredOn = true;
+  return create(MachinePowerOnResponseSchema, {});
+}
+
+export async function resetNodeUniqueToken(
+  state: EmulatorState,
+  request: ResetNodeUniqueTokenRequest,
+  context: HandlerContext,
+): Promise<ResetNodeUniqueTokenResponse> {
+  callerWithRole(context, "Operator");
+  requireMachine(state, request.id);
+  return create(ResetNodeUniqueTokenResponseSchema, {});
+}
+
+export async function tearDownLockedCluster(
+  state: EmulatorState,
+  request: TearDownLockedClusterRequest,
+  context: HandlerContext,
+): Promise<TearDownLockedClusterResponse> {
+  callerWithRole(context, "Operator");
+  requireCluster(state, request.clusterId === "" ? undefined : request.clusterId);
+  return create(TearDownLockedClusterResponseSchema, {});
+}

@@ -1,0 +1,146 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+import {
+  AuditLogEventType,
+  type CreateServiceAccountRequest,
+  type CreateServiceAccountResponse,
+  CreateServiceAccountResponseSchema,
+  type DestroyServiceAccountRequest,
+  type ListServiceAccountsResponse,
+  ListServiceAccountsResponse_ServiceAccount_PgpPublicKeySchema,
+  ListServiceAccountsResponse_ServiceAccountSchema,
+  ListServiceAccountsResponseSchema,
+  type RenewServiceAccountRequest,
+  type RenewServiceAccountResponse,
+  RenewServiceAccountResponseSchema,
+} from "../../gen/omni/management/management_pb.js";
+import { callerWithRole } from "../caller.js";
+import { serviceAccountIdentity, serviceAccountName } from "../identities.js";
+import { type ParsedPublicKey, parsePgpPublicKey } from "../public-keys.js";
+import { parseRole, type Role } from "../roles.js";
+import type { Caller } from "../signature.js";
+import { type EmulatorState, invalidArgument, resourceNotFound } from "../state.js";
+
+/** Omni's `ServiceAccountMaxAllowedLifetime`. */
+export const serviceAccountMaxLifetimeMs = 365 * 24 * 3600 * 1000;
+
+const namePattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function validateName(name: string): void {
+  if (name === "") {
+    throw invalidArgument("failed to validate: service account name is required");
+  }
+  if (!namePattern.test(name)) {
+    throw invalidArgument(`failed to validate: invalid service account name "${name}"`);
+  }
+}
+
+async function validateKey(armored: string): Promise<ParsedPublicKey> {
+  if (armored.trim() === "") {
+    throw invalidArgument("failed to validate: armored_pgp_public_key is required");
+  }
+  return parsePgpPublicKey(armored, { maxLifetimeMs: serviceAccountMaxLifetimeMs });
+}
+
+function audit(
+  state: EmulatorState,
+  caller: Caller,
+  eventType: AuditLogEventType,
+  name: string,
+): void {
+  state.auditLog.append({
+    timestampMs: state.now().getTime(),
+    eventType,
+    resourceType: "Identities.omni.sidero.dev",
+    resourceId: serviceAccountIdentity(name),
+    clusterId: "",
+    actor: caller.email,
+    role: caller.role,
+  });
+}
+
+export async function createServiceAccount(
+  state: EmulatorState,
+  request: CreateServiceAccountRequest,
+  context: HandlerContext,
+): Promise<CreateServiceAccountResponse> {
+  const caller = callerWithRole(context, "Admin");
+  validateName(request.name);
+  const role: Role = request.useUserRole ? caller.role : parseRole(request.role, "role");
+  const key = await validateKey(request.armoredPgpPublicKey);
+  const identity = serviceAccountIdentity(request.name);
+  if (state.identities.identity(identity)) {
+    throw new ConnectError(`service account "${request.name}" already exists`, Code.AlreadyExists);
+  }
+  if (state.identities.key(key.id)) {
+    throw new ConnectError("the public key is already registered", Code.AlreadyExists);
+  }
+  state.identities.addIdentity(identity, role, { serviceAccount: true });
+  state.identities.addKey(key, identity, role, true);
+  audit(state, caller, AuditLogEventType.CREATE, request.name);
+  return create(CreateServiceAccountResponseSchema, { publicKeyId: key.id });
+}
+
+function existingServiceAccount(state: EmulatorState, name: string) {
+  const record = state.identities.identity(serviceAccountIdentity(name));
+  if (!record?.serviceAccount) {
+    throw resourceNotFound("Identities.omni.sidero.dev", serviceAccountIdentity(name));
+  }
+  return record;
+}
+
+export async function renewServiceAccount(
+  state: EmulatorState,
+  request: RenewServiceAccountRequest,
+  context: HandlerContext,
+): Promise<RenewServiceAccountResponse> {
+  const caller = callerWithRole(context, "Admin");
+  validateName(request.name);
+  const account = existingServiceAccount(state, request.name);
+  const key = await validateKey(request.armoredPgpPublicKey);
+  if (state.identities.key(key.id)) {
+    throw new ConnectError("the public key is already registered", Code.AlreadyExists);
+  }
+  state.identities.addKey(key, account.email, account.role, true);
+  audit(state, caller, AuditLogEventType.UPDATE, request.name);
+  return create(RenewServiceAccountResponseSchema, { publicKeyId: key.id });
+}
+
+export async function listServiceAccounts(
+  state: EmulatorState,
+  context: HandlerContext,
+): Promise<ListServiceAccountsResponse> {
+  callerWithRole(context, "Admin");
+  const serviceAccounts = state.identities
+    .identities()
+    .filter((record) => record.serviceAccount)
+    .map((record) =>
+      create(ListServiceAccountsResponse_ServiceAccountSchema, {
+        name: serviceAccountName(record.email),
+        role: record.role,
+        lastActive: record.lastActive?.toISOString() ?? "",
+        pgpPublicKeys: state.identities.keysOf(record.email).map((key) =>
+          create(ListServiceAccountsResponse_ServiceAccount_PgpPublicKeySchema, {
+            id: key.key.id,
+            armored: key.key.armored,
+            expiration: timestampFromDate(key.key.expiration),
+            created: timestampFromDate(key.key.created),
+            lastUsed: key.lastUsed ? timestampFromDate(key.lastUsed) : undefined,
+          }),
+        ),
+      }),
+    );
+  return create(ListServiceAccountsResponseSchema, { serviceAccounts });
+}
+
+export async function destroyServiceAccount(
+  state: EmulatorState,
+  request: DestroyServiceAccountRequest,
+  context: HandlerContext,
+): Promise<void> {
+  const caller = callerWithRole(context, "Admin");
+  const account = existingServiceAccount(state, request.name);
+  state.identities.removeIdentity(account.email);
+  audit(state, caller, AuditLogEventType.DESTROY, request.name);
+}

@@ -1,0 +1,67 @@
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+import { stringify } from "yaml";
+import {
+  type GetSupportBundleRequest,
+  type GetSupportBundleResponse,
+  GetSupportBundleResponse_ProgressSchema,
+  GetSupportBundleResponseSchema,
+} from "../../gen/omni/management/management_pb.js";
+import { callerWithRole } from "../caller.js";
+import { type EmulatorState, requireCluster } from "../state.js";
+import { buildZip, type ZipEntry } from "../zip.js";
+
+/** The bundle is sent in pieces of this size, the way Omni streams large bundles. */
+export const supportBundleChunkBytes = 16 * 1024;
+const encoder = new TextEncoder();
+
+/**
+ * Streams progress for each collection source (Omni itself, then every machine of the cluster),
+ * then the zip in `bundle_data` chunks.
+ */
+export async function* getSupportBundle(
+  state: EmulatorState,
+  request: GetSupportBundleRequest,
+  context: HandlerContext,
+): AsyncGenerator<GetSupportBundleResponse> {
+  callerWithRole(context, "Operator");
+  const cluster = requireCluster(state, request.cluster === "" ? undefined : request.cluster);
+  if (request.encrypt) {
+    throw new ConnectError(
+      "support bundle encryption is not available in the emulator",
+      Code.FailedPrecondition,
+    );
+  }
+  const machines = state.catalog.machinesOf(cluster.name);
+  const sources = ["omni", ...machines.map((machine) => machine.hostname)];
+  const files: ZipEntry[] = [
+    { name: "omni/cluster.yaml", data: encoder.encode(stringify(cluster)) },
+  ];
+  for (const [index, source] of sources.entries()) {
+    yield create(GetSupportBundleResponseSchema, {
+      progress: create(GetSupportBundleResponse_ProgressSchema, {
+        source,
+        state: `collecting ${source}`,
+        total: sources.length,
+        value: index + 1,
+      }),
+    });
+  }
+  for (const machine of machines) {
+    const lines = Array.from(
+      { length: 400 },
+      (_, line) => `${machine.hostname} machined: log line ${line}\n`,
+    );
+    files.push({ name: `${machine.hostname}/machined.log`, data: encoder.encode(lines.join("")) });
+    files.push({
+      name: `${machine.hostname}/version.yaml`,
+      data: encoder.encode(stringify({ talos: machine.talosVersion })),
+    });
+  }
+  const zip = buildZip(files);
+  for (let offset = 0; offset < zip.length; offset += supportBundleChunkBytes) {
+    yield create(GetSupportBundleResponseSchema, {
+      bundleData: zip.subarray(offset, offset + supportBundleChunkBytes),
+    });
+  }
+}

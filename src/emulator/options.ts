@@ -1,0 +1,206 @@
+import { Code } from "@connectrpc/connect";
+import { ValidationError } from "../errors.js";
+import { AuthService } from "../gen/omni/auth/auth_pb.js";
+import { ManagementService } from "../gen/omni/management/management_pb.js";
+import { State } from "../gen/v1alpha1/state_pb.js";
+import type { FaultTarget, OmniEmulatorFaults } from "./faults.js";
+import { isRole, type Role } from "./roles.js";
+import type { EmulatorTimings } from "./state.js";
+import { type OmniVersion, parseOmniVersion } from "./versions.js";
+
+export interface OmniEmulatorUser {
+  email: string;
+  role: Role;
+}
+
+export interface OmniEmulatorOptions {
+  /** Port of the native gRPC (HTTP/2 cleartext) listener; 0 (default) picks a free one. */
+  port?: number;
+  /** Port of the HTTP/1.1 listener (gRPC-Web, Connect, the `/api/` gateway); 0 (default) picks a free one. */
+  httpPort?: number;
+  /** Interface to listen on; default `127.0.0.1`. */
+  host?: string;
+  /** Makes service-account keys, machine IDs and fault decisions the same on every start. */
+  seed?: number;
+  /** `"1.2"` serves Omni v1.2's ManagementService (with `TearDownLockedCluster`); default: the current API. */
+  omniVersion?: string;
+  faults?: OmniEmulatorFaults;
+  /** Origins allowed to call the HTTP/1.1 listener from a browser; default `"*"` (any origin). */
+  corsOrigins?: readonly string[] | "*";
+  /** Human users besides the built-in `admin@example.org` (Admin). */
+  users?: readonly OmniEmulatorUser[];
+  /** Shorter waits for tests: key-confirmation timeout, follow-log pace, audit follow window. */
+  timings?: Partial<EmulatorTimings>;
+}
+
+export interface ResolvedOptions {
+  port: number;
+  httpPort: number;
+  host: string;
+  seed: number | undefined;
+  omniVersion: OmniVersion;
+  faults: OmniEmulatorFaults;
+  corsOrigins: readonly string[] | "*";
+  users: readonly OmniEmulatorUser[];
+  timings: EmulatorTimings;
+}
+
+const defaultTimings: EmulatorTimings = {
+  publicKeyConfirmationTimeoutMs: 5 * 60 * 1000,
+  followLogIntervalMs: 250,
+  auditLogFollowWindowMs: 60 * 1000,
+};
+
+const knownMethods: ReadonlySet<string> = new Set(
+  [ManagementService, AuthService, State].flatMap((service) =>
+    service.methods.map((method) => `/${service.typeName}/${method.name}`),
+  ),
+);
+
+function checkPort(value: number | undefined, argument: string): number {
+  if (value === undefined) {
+    return 0;
+  }
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new ValidationError(argument, `must be an integer from 0 to 65535, got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkNonNegative(value: number, argument: string): void {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new ValidationError(argument, `must be a non-negative number, got ${String(value)}`);
+  }
+}
+
+function checkTarget(target: FaultTarget, argument: string): void {
+  for (const [index, method] of (target.methods ?? []).entries()) {
+    if (!knownMethods.has(method)) {
+      throw new ValidationError(
+        `${argument}.methods[${index}]`,
+        `unknown method "${method}" (expected "/<package>.<Service>/<Method>")`,
+      );
+    }
+  }
+}
+
+function checkCode(code: unknown, argument: string): void {
+  if (
+    typeof code !== "number" ||
+    !Number.isInteger(code) ||
+    code < 1 ||
+    code > 16 ||
+    Code[code] === undefined
+  ) {
+    throw new ValidationError(
+      argument,
+      `must be a gRPC status code from 1 to 16, got ${String(code)}`,
+    );
+  }
+}
+
+/** Checks fault settings; used at start and by `setFaults`. */
+export function validateFaults(
+  faults: OmniEmulatorFaults,
+  argument = "faults",
+): OmniEmulatorFaults {
+  if (faults.latency) {
+    checkTarget(faults.latency, `${argument}.latency`);
+    if ("ms" in faults.latency) {
+      checkNonNegative(faults.latency.ms, `${argument}.latency.ms`);
+    } else {
+      checkNonNegative(faults.latency.minMs, `${argument}.latency.minMs`);
+      checkNonNegative(faults.latency.maxMs, `${argument}.latency.maxMs`);
+      if (faults.latency.maxMs < faults.latency.minMs) {
+        throw new ValidationError(`${argument}.latency.maxMs`, "must not be less than minMs");
+      }
+    }
+  }
+  for (const [index, fault] of (faults.errors ?? []).entries()) {
+    const name = `${argument}.errors[${index}]`;
+    checkTarget(fault, name);
+    checkCode(fault.code, `${name}.code`);
+    if (fault.rate !== undefined && !(fault.rate >= 0 && fault.rate <= 1)) {
+      throw new ValidationError(`${name}.rate`, `must be from 0 to 1, got ${String(fault.rate)}`);
+    }
+  }
+  if (faults.streamCut) {
+    checkTarget(faults.streamCut, `${argument}.streamCut`);
+    if (!Number.isInteger(faults.streamCut.afterMessages) || faults.streamCut.afterMessages < 0) {
+      throw new ValidationError(
+        `${argument}.streamCut.afterMessages`,
+        "must be a non-negative integer",
+      );
+    }
+    if (faults.streamCut.code !== undefined) {
+      checkCode(faults.streamCut.code, `${argument}.streamCut.code`);
+    }
+  }
+  if (faults.stall) {
+    checkTarget(faults.stall, `${argument}.stall`);
+  }
+  return faults;
+}
+
+/** Validates everything a caller can get wrong, before any socket is opened. */
+export function resolveOptions(options: OmniEmulatorOptions): ResolvedOptions {
+  const host = options.host ?? "127.0.0.1";
+  if (typeof host !== "string" || host.trim() === "") {
+    throw new ValidationError("host", "must be a non-empty host name or address");
+  }
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
+    throw new ValidationError("seed", `must be a safe integer, got ${String(options.seed)}`);
+  }
+  const omniVersion = parseOmniVersion(options.omniVersion);
+  if (!omniVersion) {
+    throw new ValidationError(
+      "omniVersion",
+      `must look like "1.2", "1.10.4" or "main", got "${options.omniVersion}"`,
+    );
+  }
+  const corsOrigins = options.corsOrigins ?? "*";
+  if (corsOrigins !== "*") {
+    for (const [index, origin] of corsOrigins.entries()) {
+      if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+        throw new ValidationError(
+          `corsOrigins[${index}]`,
+          `must be an origin like "http://localhost:5173", got "${origin}"`,
+        );
+      }
+    }
+  }
+  for (const [index, user] of (options.users ?? []).entries()) {
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(user.email)) {
+      throw new ValidationError(
+        `users[${index}].email`,
+        `must be an e-mail address, got "${user.email}"`,
+      );
+    }
+    if (!isRole(user.role)) {
+      throw new ValidationError(
+        `users[${index}].role`,
+        `must be None, Reader, Operator or Admin, got "${String(user.role)}"`,
+      );
+    }
+  }
+  const timings = { ...defaultTimings, ...options.timings };
+  for (const [name, value] of Object.entries(timings)) {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new ValidationError(
+        `timings.${name}`,
+        `must be a positive number of milliseconds, got ${String(value)}`,
+      );
+    }
+  }
+  return {
+    port: checkPort(options.port, "port"),
+    httpPort: checkPort(options.httpPort, "httpPort"),
+    host,
+    seed: options.seed,
+    omniVersion,
+    faults: validateFaults(options.faults ?? {}),
+    corsOrigins,
+    users: options.users ?? [],
+    timings,
+  };
+}

@@ -1,0 +1,33 @@
+import type { CallOptions } from "@connectrpc/connect";
+import { ValidationError } from "../errors.js";
+
+/** Per-call options, the optional last argument of every management method. */
+export interface OmniCallOptions {
+  /** Cancels the call; a stream stops with a `CanceledError`. */
+  signal?: AbortSignal;
+  /**
+   * Deadline in milliseconds. Unary calls default to the client's `timeoutMs`; streams have no
+   * deadline unless one is given here.
+   */
+  timeoutMs?: number;
+  /** Extra request metadata. */
+  headers?: Record<string, string>;
+}
+
+/** Checks call options and turns them into Connect's, adding the metadata a method needs. */
+export function toCallOptions(
+  options: OmniCallOptions | undefined,
+  metadata?: Record<string, string>,
+): CallOptions | undefined {
+  if (options === undefined) {
+    return metadata ? { headers: metadata } : undefined;
+  }
+  const { signal, timeoutMs, headers } = options;
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new ValidationError("callOptions.timeoutMs", "must be a positive number of milliseconds");
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new ValidationError("callOptions.signal", "must be an AbortSignal");
+  }
+  return { signal, timeoutMs, headers: metadata ? { ...headers, ...metadata } : headers };
+}

@@ -1,0 +1,832 @@
+import { create } from "@bufbuild/protobuf";
+import { durationFromMs, EmptySchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { createClient, type Transport } from "@connectrpc/connect";
+import { ValidationError } from "../errors.js";
+import {
+  AuditLogEventType,
+  AuditLogOrderByDir,
+  AuditLogOrderByField,
+  BootAssetURLRequest_BootAssetKind,
+  BootAssetURLRequestSchema,
+  CreateJoinTokenRequestSchema,
+  CreateSchematicFromRawRequestSchema,
+  CreateSchematicRequest_SiderolinkGRPCTunnelMode,
+  CreateSchematicRequestSchema,
+  CreateServiceAccountRequestSchema,
+  CreateUserRequestSchema,
+  DestroyServiceAccountRequestSchema,
+  DestroyUserRequestSchema,
+  GetMachineJoinConfigRequestSchema,
+  GetSupportBundleRequestSchema,
+  KubeconfigRequestSchema,
+  KubernetesSSAOptions_InventoryPolicy,
+  KubernetesSSAOptionsSchema,
+  KubernetesSyncManifestRequestSchema,
+  KubernetesUpgradePreChecksRequestSchema,
+  MachineLogsRequestSchema,
+  MachinePowerOffRequestSchema,
+  MachinePowerOnRequestSchema,
+  MaintenanceLifecycleRequest_Operation,
+  MaintenanceLifecycleRequestSchema,
+  MaintenanceUpgradeRequestSchema,
+  ManagementService,
+  ReadAuditLogRequestSchema,
+  RenewServiceAccountRequestSchema,
+  ResetNodeUniqueTokenRequestSchema,
+  SchematicBootloader,
+  TalosconfigRequestSchema,
+  TearDownLockedClusterRequestSchema,
+  UpdateUserRequestSchema,
+  ValidateConfigRequestSchema,
+  ValidateJsonSchemaRequestSchema,
+} from "../gen/omni/management/management_pb.js";
+import { type AuditLogEntry, AuditLogParser } from "./audit-log.js";
+import { BootAssetUrl } from "./boot-asset-url.js";
+import { type OmniCallOptions, toCallOptions } from "./call-options.js";
+import { CreatedJoinToken } from "./join-token.js";
+import { JsonSchemaValidation } from "./json-schema-validation.js";
+import type { KubernetesUpgradePreChecks } from "./kubernetes-upgrade-pre-checks.js";
+import { toLines } from "./log-lines.js";
+import { MachineJoinConfig } from "./machine-join-config.js";
+import type { MaintenanceLifecycleEvent } from "./maintenance-lifecycle.js";
+import { type ManifestSyncResult, toManifestSyncResult } from "./manifest-sync.js";
+import type {
+  CreateJoinTokenOptions,
+  CreateSchematicFromRawOptions,
+  CreateSchematicOptions,
+  CreateServiceAccountOptions,
+  CreateUserOptions,
+  DestroyServiceAccountOptions,
+  DestroyUserOptions,
+  GetBootAssetUrlOptions,
+  GetMachineJoinConfigOptions,
+  GetSupportBundleOptions,
+  KubeconfigOptions,
+  KubernetesSsaOptions,
+  KubernetesSyncManifestsOptions,
+  KubernetesUpgradePreChecksOptions,
+  MachineLogsOptions,
+  MachinePowerOptions,
+  MaintenanceLifecycleOptions,
+  MaintenanceUpgradeOptions,
+  ReadAuditLogOptions,
+  RenewServiceAccountOptions,
+  ResetNodeUniqueTokenOptions,
+  TalosconfigOptions,
+  TearDownLockedClusterOptions,
+  UpdateUserOptions,
+  ValidateConfigOptions,
+  ValidateJsonSchemaOptions,
+} from "./requests.js";
+import { Schematic } from "./schematic.js";
+import {
+  type ServiceAccount,
+  type ServiceAccountKeyRegistration,
+  toServiceAccount,
+} from "./service-account.js";
+import { cancelOnExit } from "./streams.js";
+import { type SupportBundleEvent, toSupportBundleEvents } from "./support-bundle.js";
+import { type OmniUser, toUser } from "./user.js";
+import {
+  optionalBoolean,
+  optionalChoice,
+  optionalDate,
+  optionalInteger,
+  optionalSeconds,
+  optionalStrings,
+  optionalText,
+  optionalVersion,
+  requireEmail,
+  requireId,
+  requireOptions,
+  requireText,
+  requireVersion,
+} from "./validation.js";
+
+/** Every RPC of Omni's ManagementService, with typed options and models. */
+export interface OmniManagementApi {
+  kubeconfig(options: KubeconfigOptions, call?: OmniCallOptions): Promise<string>;
+  talosconfig(options?: TalosconfigOptions, call?: OmniCallOptions): Promise<string>;
+  omniconfig(call?: OmniCallOptions): Promise<string>;
+  /** Raw log chunks, as the machine wrote them. */
+  machineLogs(options: MachineLogsOptions, call?: OmniCallOptions): AsyncIterable<Uint8Array>;
+  /** The same stream, split into lines. */
+  machineLogLines(options: MachineLogsOptions, call?: OmniCallOptions): AsyncIterable<string>;
+  /** Resolves when the config is valid; rejects with `InvalidArgumentError` when it is not. */
+  validateConfig(options: ValidateConfigOptions, call?: OmniCallOptions): Promise<void>;
+  validateJsonSchema(
+    options: ValidateJsonSchemaOptions,
+    call?: OmniCallOptions,
+  ): Promise<JsonSchemaValidation>;
+  createServiceAccount(
+    options: CreateServiceAccountOptions,
+    call?: OmniCallOptions,
+  ): Promise<ServiceAccountKeyRegistration>;
+  renewServiceAccount(
+    options: RenewServiceAccountOptions,
+    call?: OmniCallOptions,
+  ): Promise<ServiceAccountKeyRegistration>;
+  listServiceAccounts(call?: OmniCallOptions): Promise<ServiceAccount[]>;
+  destroyServiceAccount(
+    options: DestroyServiceAccountOptions,
+    call?: OmniCallOptions,
+  ): Promise<void>;
+  kubernetesUpgradePreChecks(
+    options: KubernetesUpgradePreChecksOptions,
+    call?: OmniCallOptions,
+  ): Promise<KubernetesUpgradePreChecks>;
+  kubernetesSyncManifests(
+    options: KubernetesSyncManifestsOptions,
+    call?: OmniCallOptions,
+  ): AsyncIterable<ManifestSyncResult>;
+  createSchematic(options?: CreateSchematicOptions, call?: OmniCallOptions): Promise<Schematic>;
+  createSchematicFromRaw(
+    options: CreateSchematicFromRawOptions,
+    call?: OmniCallOptions,
+  ): Promise<Schematic>;
+  getBootAssetUrl(options: GetBootAssetUrlOptions, call?: OmniCallOptions): Promise<BootAssetUrl>;
+  /** Progress events and the bundle's bytes, chunk by chunk; never buffered whole. */
+  getSupportBundle(
+    options: GetSupportBundleOptions,
+    call?: OmniCallOptions,
+  ): AsyncIterable<SupportBundleEvent>;
+  readAuditLog(options?: ReadAuditLogOptions, call?: OmniCallOptions): AsyncIterable<AuditLogEntry>;
+  maintenanceUpgrade(options: MaintenanceUpgradeOptions, call?: OmniCallOptions): Promise<void>;
+  maintenanceLifecycle(
+    options: MaintenanceLifecycleOptions,
+    call?: OmniCallOptions,
+  ): AsyncIterable<MaintenanceLifecycleEvent>;
+  getMachineJoinConfig(
+    options?: GetMachineJoinConfigOptions,
+    call?: OmniCallOptions,
+  ): Promise<MachineJoinConfig>;
+  createJoinToken(
+    options: CreateJoinTokenOptions,
+    call?: OmniCallOptions,
+  ): Promise<CreatedJoinToken>;
+  resetNodeUniqueToken(options: ResetNodeUniqueTokenOptions, call?: OmniCallOptions): Promise<void>;
+  /** Resolves to the new user's ID. */
+  createUser(options: CreateUserOptions, call?: OmniCallOptions): Promise<string>;
+  listUsers(call?: OmniCallOptions): Promise<OmniUser[]>;
+  updateUser(options: UpdateUserOptions, call?: OmniCallOptions): Promise<void>;
+  destroyUser(options: DestroyUserOptions, call?: OmniCallOptions): Promise<void>;
+  machinePowerOff(options: MachinePowerOptions, call?: OmniCallOptions): Promise<void>;
+  machinePowerOn(options: MachinePowerOptions, call?: OmniCallOptions): Promise<void>;
+  /** Only Omni v1.2.0 and v1.2.1 have it; newer servers answer with `UnimplementedError`. */
+  tearDownLockedCluster(
+    options: TearDownLockedClusterOptions,
+    call?: OmniCallOptions,
+  ): Promise<void>;
+}
+
+const utf8 = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+const int32Max = 2 ** 31 - 1;
+const uint32Max = 2 ** 32 - 1;
+const int64Max = 2n ** 63n - 1n;
+
+const grantTypes = {
+  "": "",
+  auto: "auto",
+  authcode: "authcode",
+  "authcode-keyboard": "authcode-keyboard",
+};
+
+const inventoryPolicies = {
+  "must-match": KubernetesSSAOptions_InventoryPolicy.MUST_MATCH,
+  "adopt-if-no-inventory": KubernetesSSAOptions_InventoryPolicy.ADOPT_IF_NO_INVENTORY,
+  "adopt-all": KubernetesSSAOptions_InventoryPolicy.ADOPT_ALL,
+};
+
+const tunnelModes = {
+  auto: CreateSchematicRequest_SiderolinkGRPCTunnelMode.AUTO,
+  disabled: CreateSchematicRequest_SiderolinkGRPCTunnelMode.DISABLED,
+  enabled: CreateSchematicRequest_SiderolinkGRPCTunnelMode.ENABLED,
+};
+
+const bootloaders = {
+  auto: SchematicBootloader.BOOT_AUTO,
+  dual: SchematicBootloader.BOOT_DUAL,
+  sd: SchematicBootloader.BOOT_SD,
+  grub: SchematicBootloader.BOOT_GRUB,
+};
+
+const bootAssetKinds = {
+  pxe: BootAssetURLRequest_BootAssetKind.PXE,
+  iso: BootAssetURLRequest_BootAssetKind.ISO,
+  disk: BootAssetURLRequest_BootAssetKind.DISK,
+};
+
+const orderFields = {
+  date: AuditLogOrderByField.DATE,
+  "event-type": AuditLogOrderByField.EVENT_TYPE,
+  "resource-type": AuditLogOrderByField.RESOURCE_TYPE,
+  "resource-id": AuditLogOrderByField.RESOURCE_ID,
+  "cluster-id": AuditLogOrderByField.CLUSTER_ID,
+  actor: AuditLogOrderByField.ACTOR,
+};
+
+const orderDirections = { asc: AuditLogOrderByDir.ASC, desc: AuditLogOrderByDir.DESC };
+
+const auditEventTypes = {
+  create: AuditLogEventType.CREATE,
+  update: AuditLogEventType.UPDATE,
+  "update-with-conflicts": AuditLogEventType.UPDATE_WITH_CONFLICTS,
+  destroy: AuditLogEventType.DESTROY,
+  teardown: AuditLogEventType.TEARDOWN,
+  "talos-access": AuditLogEventType.TALOS_ACCESS,
+  "k8s-access": AuditLogEventType.K8S_ACCESS,
+  "audit-log-access": AuditLogEventType.AUDIT_LOG_ACCESS,
+};
+
+const operations = {
+  install: MaintenanceLifecycleRequest_Operation.INSTALL,
+  upgrade: MaintenanceLifecycleRequest_Operation.UPGRADE,
+};
+
+// The server rejects filters and ordering on a followed audit log.
+const followConflicts = [
+  "startTime",
+  "endTime",
+  "orderByField",
+  "orderByDir",
+  "search",
+  "eventType",
+  "resourceType",
+  "resourceId",
+  "clusterId",
+  "actor",
+] as const;
+
+const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
+
+function auditDay(argument: string, value: unknown): string {
+  if (value === undefined) {
+    return "";
+  }
+  if (value instanceof Date) {
+    return optionalDate(argument, value)?.toISOString().slice(0, 10) ?? "";
+  }
+  if (typeof value !== "string" || !dayPattern.test(value)) {
+    throw new ValidationError(argument, "must be a day as YYYY-MM-DD or a Date");
+  }
+  return value;
+}
+
+function auditPosition(argument: string, value: unknown): bigint {
+  if (value === undefined) {
+    return 0n;
+  }
+  const position = typeof value === "number" && Number.isSafeInteger(value) ? BigInt(value) : value;
+  if (typeof position !== "bigint" || position < 0n || position > int64Max) {
+    throw new ValidationError(argument, "must be a non-negative whole number");
+  }
+  return position;
+}
+
+function clusterMetadata(cluster: string): Record<string, string> {
+  return { cluster };
+}
+
+function armoredPublicKey(argument: string, value: unknown): string {
+  const key = requireText(argument, value);
+  if (key.includes("PRIVATE KEY BLOCK")) {
+    // Never echo the value: it is a private key the user meant to keep.
+    throw new ValidationError(argument, "is a private key; pass the armored public key only");
+  }
+  if (!key.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----")) {
+    throw new ValidationError(argument, "must be an armored PGP public key");
+  }
+  return key;
+}
+
+function ssaOptions(value: KubernetesSsaOptions | undefined) {
+  if (value === undefined) {
+    return undefined;
+  }
+  const ssa = requireOptions("options.ssa", value);
+  const timeoutMs = optionalSeconds(
+    "options.ssa.reconcileTimeoutSeconds",
+    ssa.reconcileTimeoutSeconds,
+  );
+  return create(KubernetesSSAOptionsSchema, {
+    inventoryPolicy: optionalChoice(
+      "options.ssa.inventoryPolicy",
+      ssa.inventoryPolicy,
+      inventoryPolicies,
+      KubernetesSSAOptions_InventoryPolicy.MUST_MATCH,
+    ),
+    reconcileTimeout: timeoutMs === undefined ? undefined : durationFromMs(timeoutMs),
+    forceConflicts: optionalBoolean("options.ssa.forceConflicts", ssa.forceConflicts),
+    noPrune: optionalBoolean("options.ssa.noPrune", ssa.noPrune),
+  });
+}
+
+function metaValues(value: unknown): Record<number, string> {
+  if (value === undefined) {
+    return {};
+  }
+  if (typeof value !== "object" || value === null) {
+    throw new ValidationError("options.metaValues", "must be an object of key number to string");
+  }
+  const result: Record<number, string> = {};
+  for (const [key, text] of Object.entries(value)) {
+    const number = Number(key);
+    if (!Number.isInteger(number) || number < 0 || number > uint32Max || typeof text !== "string") {
+      throw new ValidationError(
+        `options.metaValues.${key}`,
+        "keys must be whole numbers from 0 to 4294967295 and values strings",
+      );
+    }
+    result[number] = text;
+  }
+  return result;
+}
+
+function optionalUrl(argument: string, value: unknown): string {
+  const text = optionalText(argument, value);
+  if (text !== "" && !URL.canParse(text)) {
+    throw new ValidationError(argument, "must be an absolute URL");
+  }
+  return text;
+}
+
+/** Builds the ManagementService facade on a transport (normally the client's intercepted one). */
+export function createManagementApi(transport: Transport): OmniManagementApi {
+  const raw = createClient(ManagementService, transport);
+
+  function logChunks(
+    options: MachineLogsOptions,
+    call?: OmniCallOptions,
+  ): AsyncIterable<Uint8Array> {
+    const input = requireOptions("options", options);
+    const request = create(MachineLogsRequestSchema, {
+      machineId: requireId("options.machineId", input.machineId),
+      follow: optionalBoolean("options.follow", input.follow),
+      tailLines: optionalInteger("options.tailLines", input.tailLines, -1, int32Max) ?? 0,
+    });
+    const callOptions = toCallOptions(call);
+    return (async function* () {
+      for await (const data of cancelOnExit((o) => raw.machineLogs(request, o), callOptions)) {
+        if (data.bytes.length > 0) {
+          yield data.bytes;
+        }
+      }
+    })();
+  }
+
+  const api: OmniManagementApi = {
+    async kubeconfig(options, call) {
+      const input = requireOptions("options", options);
+      const cluster = requireId("options.cluster", input.cluster);
+      const serviceAccount = optionalBoolean("options.serviceAccount", input.serviceAccount);
+      const ttlMs = optionalSeconds(
+        "options.serviceAccountTtlSeconds",
+        input.serviceAccountTtlSeconds,
+      );
+      const serviceAccountUser = optionalText(
+        "options.serviceAccountUser",
+        input.serviceAccountUser,
+      );
+      if (serviceAccount && serviceAccountUser === "") {
+        throw new ValidationError(
+          "options.serviceAccountUser",
+          "is required when serviceAccount is true",
+        );
+      }
+      const request = create(KubeconfigRequestSchema, {
+        serviceAccount,
+        serviceAccountTtl: ttlMs === undefined ? undefined : durationFromMs(ttlMs),
+        serviceAccountUser,
+        serviceAccountGroups: optionalStrings(
+          "options.serviceAccountGroups",
+          input.serviceAccountGroups,
+        ),
+        grantType: optionalChoice("options.grantType", input.grantType, grantTypes, ""),
+        breakGlass: optionalBoolean("options.breakGlass", input.breakGlass),
+        oidcCacheBaseDir: optionalText("options.oidcCacheBaseDir", input.oidcCacheBaseDir),
+        oidcCacheIsolation: optionalBoolean("options.oidcCacheIsolation", input.oidcCacheIsolation),
+      });
+      const response = await raw.kubeconfig(request, toCallOptions(call, clusterMetadata(cluster)));
+      return utf8.decode(response.kubeconfig);
+    },
+
+    async talosconfig(options = {}, call) {
+      const input = requireOptions("options", options);
+      const metadata =
+        input.cluster === undefined
+          ? undefined
+          : clusterMetadata(requireId("options.cluster", input.cluster));
+      const request = create(TalosconfigRequestSchema, {
+        raw: optionalBoolean("options.raw", input.raw),
+        breakGlass: optionalBoolean("options.breakGlass", input.breakGlass),
+      });
+      const response = await raw.talosconfig(request, toCallOptions(call, metadata));
+      return utf8.decode(response.talosconfig);
+    },
+
+    async omniconfig(call) {
+      const response = await raw.omniconfig(create(EmptySchema), toCallOptions(call));
+      return utf8.decode(response.omniconfig);
+    },
+
+    machineLogs: logChunks,
+
+    machineLogLines(options, call) {
+      return toLines(logChunks(options, call));
+    },
+
+    async validateConfig(options, call) {
+      const input = requireOptions("options", options);
+      const request = create(ValidateConfigRequestSchema, {
+        config: requireText("options.config", input.config),
+      });
+      await raw.validateConfig(request, toCallOptions(call));
+    },
+
+    async validateJsonSchema(options, call) {
+      const input = requireOptions("options", options);
+      const request = create(ValidateJsonSchemaRequestSchema, {
+        data: requireText("options.data", input.data),
+        schema: requireText("options.schema", input.schema),
+      });
+      return JsonSchemaValidation.fromResponse(
+        await raw.validateJSONSchema(request, toCallOptions(call)),
+      );
+    },
+
+    async createServiceAccount(options, call) {
+      const input = requireOptions("options", options);
+      const useUserRole = optionalBoolean("options.useUserRole", input.useUserRole);
+      const role = input.role === undefined ? "" : requireId("options.role", input.role);
+      if (useUserRole && role !== "") {
+        throw new ValidationError("options.role", "cannot be combined with useUserRole");
+      }
+      const request = create(CreateServiceAccountRequestSchema, {
+        name: requireId("options.name", input.name),
+        armoredPgpPublicKey: armoredPublicKey(
+          "options.armoredPgpPublicKey",
+          input.armoredPgpPublicKey,
+        ),
+        useUserRole,
+        role,
+      });
+      const response = await raw.createServiceAccount(request, toCallOptions(call));
+      return { publicKeyId: response.publicKeyId };
+    },
+
+    async renewServiceAccount(options, call) {
+      const input = requireOptions("options", options);
+      const request = create(RenewServiceAccountRequestSchema, {
+        name: requireId("options.name", input.name),
+        armoredPgpPublicKey: armoredPublicKey(
+          "options.armoredPgpPublicKey",
+          input.armoredPgpPublicKey,
+        ),
+      });
+      const response = await raw.renewServiceAccount(request, toCallOptions(call));
+      return { publicKeyId: response.publicKeyId };
+    },
+
+    async listServiceAccounts(call) {
+      const response = await raw.listServiceAccounts(create(EmptySchema), toCallOptions(call));
+      return response.serviceAccounts.map(toServiceAccount);
+    },
+
+    async destroyServiceAccount(options, call) {
+      const input = requireOptions("options", options);
+      const request = create(DestroyServiceAccountRequestSchema, {
+        name: requireId("options.name", input.name),
+      });
+      await raw.destroyServiceAccount(request, toCallOptions(call));
+    },
+
+    async kubernetesUpgradePreChecks(options, call) {
+      const input = requireOptions("options", options);
+      const cluster = requireId("options.cluster", input.cluster);
+      const request = create(KubernetesUpgradePreChecksRequestSchema, {
+        newVersion: requireVersion("options.newVersion", input.newVersion),
+      });
+      const response = await raw.kubernetesUpgradePreChecks(
+        request,
+        toCallOptions(call, clusterMetadata(cluster)),
+      );
+      return { ok: response.ok, reason: response.reason };
+    },
+
+    kubernetesSyncManifests(options, call) {
+      const input = requireOptions("options", options);
+      const cluster = requireId("options.cluster", input.cluster);
+      const request = create(KubernetesSyncManifestRequestSchema, {
+        dryRun: optionalBoolean("options.dryRun", input.dryRun),
+        ssa: ssaOptions(input.ssa),
+      });
+      const callOptions = toCallOptions(call, clusterMetadata(cluster));
+      return (async function* () {
+        for await (const response of cancelOnExit(
+          (o) => raw.kubernetesSyncManifests(request, o),
+          callOptions,
+        )) {
+          yield toManifestSyncResult(response);
+        }
+      })();
+    },
+
+    async createSchematic(options = {}, call) {
+      const input = requireOptions("options", options);
+      const overlay =
+        input.overlay === undefined
+          ? undefined
+          : {
+              image: requireText(
+                "options.overlay.image",
+                requireOptions("options.overlay", input.overlay).image,
+              ),
+              name: requireText("options.overlay.name", input.overlay.name),
+              options: optionalText("options.overlay.options", input.overlay.options),
+            };
+      const request = create(CreateSchematicRequestSchema, {
+        extensions: optionalStrings("options.extensions", input.extensions),
+        extraKernelArgs: optionalStrings("options.extraKernelArgs", input.extraKernelArgs),
+        metaValues: metaValues(input.metaValues),
+        talosVersion: optionalVersion("options.talosVersion", input.talosVersion),
+        mediaId: optionalText("options.mediaId", input.mediaId),
+        siderolinkGrpcTunnelMode: optionalChoice(
+          "options.siderolinkGrpcTunnelMode",
+          input.siderolinkGrpcTunnelMode,
+          tunnelModes,
+          CreateSchematicRequest_SiderolinkGRPCTunnelMode.AUTO,
+        ),
+        joinToken: optionalText("options.joinToken", input.joinToken),
+        overlay,
+        bootloader: optionalChoice(
+          "options.bootloader",
+          input.bootloader,
+          bootloaders,
+          SchematicBootloader.BOOT_AUTO,
+        ),
+        embeddedMachineConfig: optionalText(
+          "options.embeddedMachineConfig",
+          input.embeddedMachineConfig,
+        ),
+        imageFactoryUrl: optionalUrl("options.imageFactoryUrl", input.imageFactoryUrl),
+      });
+      return new Schematic(await raw.createSchematic(request, toCallOptions(call)));
+    },
+
+    async createSchematicFromRaw(options, call) {
+      const input = requireOptions("options", options);
+      const rawSchematic =
+        typeof input.rawSchematic === "string"
+          ? utf8Encoder.encode(input.rawSchematic)
+          : input.rawSchematic;
+      if (!(rawSchematic instanceof Uint8Array) || rawSchematic.length === 0) {
+        throw new ValidationError(
+          "options.rawSchematic",
+          "must be non-empty schematic YAML, as a string or bytes",
+        );
+      }
+      const request = create(CreateSchematicFromRawRequestSchema, {
+        rawSchematic,
+        talosVersion: optionalVersion("options.talosVersion", input.talosVersion),
+      });
+      return new Schematic(await raw.createSchematicFromRaw(request, toCallOptions(call)));
+    },
+
+    async getBootAssetUrl(options, call) {
+      const input = requireOptions("options", options);
+      const request = create(BootAssetURLRequestSchema, {
+        talosVersion: requireVersion("options.talosVersion", input.talosVersion),
+        schematicId: requireId("options.schematicId", input.schematicId),
+        standaloneUrl: optionalBoolean("options.standaloneUrl", input.standaloneUrl),
+        bootAssetKind: optionalChoice(
+          "options.bootAssetKind",
+          input.bootAssetKind,
+          bootAssetKinds,
+          BootAssetURLRequest_BootAssetKind.UNSET,
+        ),
+        platform: optionalText("options.platform", input.platform),
+        architecture: optionalText("options.architecture", input.architecture),
+        format: optionalText("options.format", input.format),
+        secureBoot: optionalBoolean("options.secureBoot", input.secureBoot),
+      });
+      return new BootAssetUrl(await raw.getBootAssetURL(request, toCallOptions(call)));
+    },
+
+    getSupportBundle(options, call) {
+      const input = requireOptions("options", options);
+      const request = create(GetSupportBundleRequestSchema, {
+        cluster: requireId("options.cluster", input.cluster),
+        encrypt: optionalBoolean("options.encrypt", input.encrypt),
+        encryptionRecipients: optionalStrings(
+          "options.encryptionRecipients",
+          input.encryptionRecipients,
+        ),
+        encryptionNoDefaultRecipients: optionalBoolean(
+          "options.encryptionNoDefaultRecipients",
+          input.encryptionNoDefaultRecipients,
+        ),
+      });
+      const callOptions = toCallOptions(call);
+      return (async function* () {
+        for await (const response of cancelOnExit(
+          (o) => raw.getSupportBundle(request, o),
+          callOptions,
+        )) {
+          yield* toSupportBundleEvents(response);
+        }
+      })();
+    },
+
+    readAuditLog(options = {}, call) {
+      const input = requireOptions("options", options);
+      const follow = optionalBoolean("options.follow", input.follow);
+      if (follow) {
+        const conflicting = followConflicts.find((key) => input[key] !== undefined);
+        if (conflicting) {
+          throw new ValidationError(
+            `options.${conflicting}`,
+            "cannot be combined with follow (only startTsMs and fromId can)",
+          );
+        }
+      }
+      const startTsMs = optionalInteger(
+        "options.startTsMs",
+        input.startTsMs,
+        0,
+        Number.MAX_SAFE_INTEGER,
+      );
+      const request = create(ReadAuditLogRequestSchema, {
+        startTime: auditDay("options.startTime", input.startTime),
+        endTime: auditDay("options.endTime", input.endTime),
+        orderByField: optionalChoice(
+          "options.orderByField",
+          input.orderByField,
+          orderFields,
+          AuditLogOrderByField.UNSPECIFIED,
+        ),
+        orderByDir: optionalChoice(
+          "options.orderByDir",
+          input.orderByDir,
+          orderDirections,
+          AuditLogOrderByDir.UNSPECIFIED,
+        ),
+        search: optionalText("options.search", input.search),
+        eventType: optionalChoice(
+          "options.eventType",
+          input.eventType,
+          auditEventTypes,
+          AuditLogEventType.UNSPECIFIED,
+        ),
+        resourceType: optionalText("options.resourceType", input.resourceType),
+        resourceId: optionalText("options.resourceId", input.resourceId),
+        clusterId: optionalText("options.clusterId", input.clusterId),
+        actor: optionalText("options.actor", input.actor),
+        follow,
+        startTsMs: BigInt(startTsMs ?? 0),
+        fromId: auditPosition("options.fromId", input.fromId),
+      });
+      const callOptions = toCallOptions(call);
+      return (async function* () {
+        const parser = new AuditLogParser();
+        let lastId = 0n;
+        for await (const response of cancelOnExit(
+          (o) => raw.readAuditLog(request, o),
+          callOptions,
+        )) {
+          lastId = response.id;
+          yield* parser.push(response.id, response.auditLog);
+        }
+        yield* parser.flush(lastId);
+      })();
+    },
+
+    async maintenanceUpgrade(options, call) {
+      const input = requireOptions("options", options);
+      const request = create(MaintenanceUpgradeRequestSchema, {
+        machineId: requireId("options.machineId", input.machineId),
+        version: requireVersion("options.version", input.version),
+      });
+      await raw.maintenanceUpgrade(request, toCallOptions(call));
+    },
+
+    maintenanceLifecycle(options, call) {
+      const input = requireOptions("options", options);
+      const operation = optionalChoice(
+        "options.operation",
+        input.operation,
+        operations,
+        MaintenanceLifecycleRequest_Operation.UNSPECIFIED,
+      );
+      if (operation === MaintenanceLifecycleRequest_Operation.UNSPECIFIED) {
+        throw new ValidationError("options.operation", "is required: install or upgrade");
+      }
+      const request = create(MaintenanceLifecycleRequestSchema, {
+        machineId: requireId("options.machineId", input.machineId),
+        operation,
+        version: optionalVersion("options.version", input.version),
+        disk: optionalText("options.disk", input.disk),
+      });
+      const callOptions = toCallOptions(call);
+      return (async function* () {
+        for await (const response of cancelOnExit(
+          (o) => raw.maintenanceLifecycle(request, o),
+          callOptions,
+        )) {
+          yield { message: response.message };
+        }
+      })();
+    },
+
+    async getMachineJoinConfig(options = {}, call) {
+      const input = requireOptions("options", options);
+      const request = create(GetMachineJoinConfigRequestSchema, {
+        useGrpcTunnel: optionalBoolean("options.useGrpcTunnel", input.useGrpcTunnel),
+        joinToken:
+          input.joinToken === undefined ? "" : requireId("options.joinToken", input.joinToken),
+      });
+      return MachineJoinConfig.fromResponse(
+        await raw.getMachineJoinConfig(request, toCallOptions(call)),
+      );
+    },
+
+    async createJoinToken(options, call) {
+      const input = requireOptions("options", options);
+      const name = requireText("options.name", input.name);
+      const expiration = optionalDate("options.expirationTime", input.expirationTime);
+      if (expiration && expiration.getTime() <= Date.now()) {
+        throw new ValidationError("options.expirationTime", "must be in the future");
+      }
+      const request = create(CreateJoinTokenRequestSchema, {
+        name,
+        expirationTime: expiration ? timestampFromDate(expiration) : undefined,
+      });
+      const response = await raw.createJoinToken(request, toCallOptions(call));
+      return new CreatedJoinToken(name, response.id);
+    },
+
+    async resetNodeUniqueToken(options, call) {
+      const input = requireOptions("options", options);
+      const request = create(ResetNodeUniqueTokenRequestSchema, {
+        id: requireId("options.id", input.id),
+      });
+      await raw.resetNodeUniqueToken(request, toCallOptions(call));
+    },
+
+    async createUser(options, call) {
+      const input = requireOptions("options", options);
+      const request = create(CreateUserRequestSchema, {
+        email: requireEmail("options.email", input.email),
+        role: requireId("options.role", input.role),
+      });
+      return (await raw.createUser(request, toCallOptions(call))).userId;
+    },
+
+    async listUsers(call) {
+      const response = await raw.listUsers(create(EmptySchema), toCallOptions(call));
+      return response.users.map(toUser);
+    },
+
+    async updateUser(options, call) {
+      const input = requireOptions("options", options);
+      const request = create(UpdateUserRequestSchema, {
+        email: requireEmail("options.email", input.email),
+        role: requireId("options.role", input.role),
+      });
+      await raw.updateUser(request, toCallOptions(call));
+    },
+
+    async destroyUser(options, call) {
+      const input = requireOptions("options", options);
+      const request = create(DestroyUserRequestSchema, {
+        email: requireEmail("options.email", input.email),
+      });
+      await raw.destroyUser(request, toCallOptions(call));
+    },
+
+    async machinePowerOff(options, call) {
+      const input = requireOptions("options", options);
+      const request = create(MachinePowerOffRequestSchema, {
+        machineId: requireId("options.machineId", input.machineId),
+      });
+      await raw.machinePowerOff(request, toCallOptions(call));
+    },
+
+    async machinePowerOn(options, call) {
+      const input = requireOptions("options", options);
+      const request = create(MachinePowerOnRequestSchema, {
+        machineId: requireId("options.machineId", input.machineId),
+      });
+      await raw.machinePowerOn(request, toCallOptions(call));
+    },
+
+    async tearDownLockedCluster(options, call) {
+      const input = requireOptions("options", options);
+      const request = create(TearDownLockedClusterRequestSchema, {
+        clusterId: requireId("options.clusterId", input.clusterId),
+      });
+      await raw.tearDownLockedCluster(request, toCallOptions(call));
+    },
+  };
+  return api;
+}

@@ -1,0 +1,101 @@
+import { homedir } from "node:os";
+import { pgpAuth } from "../auth/pgp.js";
+import { serviceAccountAuth } from "../auth/service-account.js";
+import type { OmniAuth } from "../auth/types.js";
+import { createOmniClient, type OmniClient, type OmniClientOptions } from "../client.js";
+import { KeyError } from "../errors.js";
+import { type Environment, readServiceAccountEnvironment } from "./env.js";
+import { createGrpcTransport, type GrpcTlsOptions } from "./grpc-transport.js";
+import { readUserKeyFile, userKeyFileCandidates } from "./key-files.js";
+import { loadOmniconfig, selectOmniconfigContext } from "./omniconfig.js";
+
+/** The `createOmniClient` options that do not depend on where the settings come from. */
+export type OmniClientSettings = Omit<OmniClientOptions, "transport" | "auth">;
+
+/** Options of `createOmniClientFromEnv`. */
+export interface OmniClientFromEnvOptions extends OmniClientSettings {
+  /** Certificate checks for an `https://` endpoint. */
+  tls?: GrpcTlsOptions;
+  /** The variables to read instead of `process.env`. */
+  env?: Environment;
+}
+
+/**
+ * A client for the service account in the environment, over native gRPC: the URL from
+ * `OMNI_ENDPOINT`, the key from `SIDERO_SERVICE_ACCOUNT_KEY` or else `OMNI_SERVICE_ACCOUNT_KEY`
+ * (the variables omnictl reads).
+ */
+export function createOmniClientFromEnv(options: OmniClientFromEnvOptions = {}): OmniClient {
+  const { tls, env, ...settings } = options;
+  const found = readServiceAccountEnvironment(env ?? process.env);
+  const transport = createGrpcTransport({ baseUrl: found.endpoint, tls });
+  const auth = renamingKeyErrors(found.keyVariable, "serviceAccountKey", () =>
+    serviceAccountAuth(found.serviceAccountKey),
+  );
+  return createOmniClient({ ...settings, transport, auth });
+}
+
+/** Options of `createOmniClientFromOmniconfig`. */
+export interface OmniClientFromOmniconfigOptions extends OmniClientSettings {
+  /** The omniconfig file; default `$OMNICONFIG`, else `~/.talos/omni/config`. */
+  path?: string;
+  /** The context to use; default the file's `context` key, else its only context. */
+  context?: string;
+  /** Where the user keys are; default `$SIDEROV1_KEYS_DIR`, else omnictl's own places. */
+  keysDir?: string;
+  /** For a user key that is encrypted (omnictl's are not). */
+  passphrase?: string;
+  /** Certificate checks for an `https://` URL (omnictl's `--insecure-skip-tls-verify`). */
+  tls?: GrpcTlsOptions;
+  /** The variables to read instead of `process.env`. */
+  env?: Environment;
+  /** The home directory to use instead of the user's. */
+  homeDir?: string;
+}
+
+/**
+ * A client for an omnictl context, over native gRPC, signed with the user key omnictl saved when
+ * the user logged in (`<context>-<identity>.pgp`). That key lives for a few hours; log in again
+ * with omnictl when it has expired.
+ */
+export function createOmniClientFromOmniconfig(
+  options: OmniClientFromOmniconfigOptions = {},
+): OmniClient {
+  const { path, context, keysDir, passphrase, tls, env, homeDir, ...settings } = options;
+  const environment = env ?? process.env;
+  const home = homeDir ?? homedir();
+  const config = loadOmniconfig(path, { env: environment, homeDir: home });
+  const selected = selectOmniconfigContext(config, context);
+  const transport = createGrpcTransport({ baseUrl: selected.url, tls });
+  const identity = selected.identity;
+  if (identity === undefined) {
+    throw new KeyError(
+      `contexts.${selected.name}.auth.siderov1.identity`,
+      "invalid-identity",
+      `is missing in ${config.path}; the identity names the key file to sign with`,
+    );
+  }
+  const candidates = userKeyFileCandidates(selected.name, identity, environment, home, keysDir);
+  const keyFile = readUserKeyFile(candidates, selected.name, identity);
+  const auth = renamingKeyErrors(keyFile.path, "armoredPrivateKey", () =>
+    pgpAuth({ identity, armoredPrivateKey: keyFile.armoredPrivateKey, passphrase }),
+  );
+  return createOmniClient({ ...settings, transport, auth });
+}
+
+/**
+ * The auth constructors name their own argument in errors; here the user gave a variable or a
+ * file instead, so errors name that, keeping the reason.
+ */
+function renamingKeyErrors(source: string, argument: string, make: () => OmniAuth): OmniAuth {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof KeyError && error.argument.startsWith(argument)) {
+      const detail = error.rawMessage.slice(error.argument.length + 2);
+      const renamed = `${source}${error.argument.slice(argument.length)}`;
+      throw new KeyError(renamed, error.reason, detail, { cause: error });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,137 @@
+import type { Interceptor, Transport } from "@connectrpc/connect";
+import { createGrpcTransport as createConnectGrpcTransport } from "@connectrpc/connect-node";
+import { ValidationError } from "../errors.js";
+
+/** How to check Omni's TLS certificate. */
+export interface GrpcTlsOptions {
+  /**
+   * PEM certificate(s) of the CA that signed Omni's certificate, for an Omni behind a private
+   * CA. They replace the system's trusted roots for this connection.
+   */
+  ca?: string | Uint8Array | ReadonlyArray<string | Uint8Array>;
+  /**
+   * Accept any certificate, like omnictl's `--insecure-skip-tls-verify`. Anyone on the path can
+   * then read and change the traffic; use it only against a test instance.
+   */
+  insecureSkipVerify?: boolean;
+}
+
+/** Options of `createGrpcTransport`. */
+export interface GrpcTransportOptions {
+  /**
+   * Omni's URL, read as Omni's Go client reads it: `https://host` is TLS on port 443 unless a port
+   * is given; `http://host` and `grpc://host` are cleartext HTTP/2 (h2c) on port 80 unless a
+   * port is given. A path in the URL is ignored, because gRPC calls go to the root.
+   */
+  baseUrl: string;
+  /** Certificate checks for `https://` URLs. */
+  tls?: GrpcTlsOptions;
+  /** Interceptors run on every call, in the order given. */
+  interceptors?: Interceptor[];
+  /** Deadline for calls that give no `timeoutMs` of their own; none by default. */
+  defaultTimeoutMs?: number;
+}
+
+/** Where a gRPC connection goes and whether it is encrypted. */
+export interface GrpcEndpoint {
+  /** `https://host:port` or `http://host:port`, without a path. */
+  baseUrl: string;
+  secure: boolean;
+}
+
+// Omni's limit for a single message, in both directions (GRPCMaxMessageSize).
+const maxMessageBytes = 32 * 1024 * 1024;
+// The Go client pings an idle connection every minute, so proxies do not drop long watches.
+const pingIntervalMs = 60_000;
+
+/** Applies the Go client's URL rules to an Omni endpoint. */
+export function resolveGrpcEndpoint(baseUrl: unknown, argument = "baseUrl"): GrpcEndpoint {
+  if (typeof baseUrl !== "string" || baseUrl.trim() === "") {
+    throw new ValidationError(
+      argument,
+      "must be the URL of Omni, such as https://omni.example.com",
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(baseUrl.trim());
+  } catch {
+    throw new ValidationError(
+      argument,
+      `"${baseUrl}" is not a URL; expected one like https://omni.example.com or http://127.0.0.1:8080`,
+    );
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw new ValidationError(argument, "must not carry credentials; authenticate with `auth`");
+  }
+  // `new URL` drops a port equal to the scheme's default, so the default is reapplied after.
+  const host = url.hostname;
+  switch (url.protocol) {
+    case "https:":
+      return { baseUrl: `https://${host}:${url.port || "443"}`, secure: true };
+    case "http:":
+    case "grpc:":
+      return { baseUrl: `http://${host}:${url.port || "80"}`, secure: false };
+    default:
+      throw new ValidationError(
+        argument,
+        `scheme "${url.protocol}" is not supported; use https:// (TLS) or http:// / grpc:// (cleartext)`,
+      );
+  }
+}
+
+/**
+ * A Connect `Transport` speaking native gRPC over HTTP/2 to Omni, the way omnictl does. Node
+ * only (Electron main included). Idle connections do not keep the process alive.
+ */
+export function createGrpcTransport(options: GrpcTransportOptions): Transport {
+  const endpoint = resolveGrpcEndpoint(options?.baseUrl);
+  const tls = options.tls;
+  if (tls !== undefined && !endpoint.secure) {
+    throw new ValidationError(
+      "tls",
+      `applies only to https:// URLs; ${endpoint.baseUrl} is cleartext HTTP/2`,
+    );
+  }
+  if (tls?.insecureSkipVerify !== undefined && typeof tls.insecureSkipVerify !== "boolean") {
+    throw new ValidationError("tls.insecureSkipVerify", "must be true or false");
+  }
+  const ca = tls?.ca === undefined ? undefined : normalizeCa(tls.ca);
+  return createConnectGrpcTransport({
+    baseUrl: endpoint.baseUrl,
+    interceptors: options.interceptors,
+    defaultTimeoutMs: options.defaultTimeoutMs,
+    readMaxBytes: maxMessageBytes,
+    writeMaxBytes: maxMessageBytes,
+    pingIntervalMs,
+    nodeOptions: endpoint.secure
+      ? { ca, rejectUnauthorized: tls?.insecureSkipVerify !== true }
+      : undefined,
+  });
+}
+
+function normalizeCa(ca: GrpcTlsOptions["ca"]): string[] {
+  const entries: ReadonlyArray<unknown> = Array.isArray(ca) ? ca : [ca];
+  if (entries.length === 0) {
+    throw new ValidationError("tls.ca", "is empty; give at least one PEM certificate");
+  }
+  return entries.map((entry, index) => {
+    const where = Array.isArray(ca) ? `tls.ca[${index}]` : "tls.ca";
+    const pem =
+      typeof entry === "string"
+        ? entry
+        : entry instanceof Uint8Array
+          ? new TextDecoder().decode(entry)
+          : undefined;
+    if (pem === undefined) {
+      throw new ValidationError(where, "must be a PEM certificate as a string or bytes");
+    }
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+      throw new ValidationError(
+        where,
+        "is not a PEM certificate (no -----BEGIN CERTIFICATE----- line); pass the file's contents, not its path",
+      );
+    }
+    return pem;
+  });
+}

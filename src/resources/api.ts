@@ -1,0 +1,398 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { Code, createClient, type Transport } from "@connectrpc/connect";
+import { OmniError, toOmniError, ValidationError } from "../errors.js";
+import { EventType, State, type WatchOptionsSchema } from "../gen/v1alpha1/state_pb.js";
+import { decodeResource, encodeResource } from "./codec.js";
+import { type LabelSelector, toLabelQuery } from "./labels.js";
+import type {
+  Resource,
+  ResourceCallOptions,
+  ResourceInput,
+  ResourcePhase,
+  ResourceType,
+} from "./types.js";
+import {
+  validateId,
+  validateIdRegex,
+  validateNamespace,
+  validateResourceType,
+  validateTimeout,
+} from "./validate.js";
+import type { WatchEvent } from "./watch-event.js";
+import { describeAllowedVerbs, isVerbAllowed, type ResourceVerb } from "./write-rules.js";
+
+/** Where to look: the type's own namespace unless overridden. */
+export interface NamespaceOption {
+  readonly namespace?: string;
+}
+
+export interface ListOptions extends ResourceCallOptions, NamespaceOption {
+  /** Only resources whose labels match. */
+  readonly labels?: LabelSelector;
+  /** Only resources whose ID matches this regular expression (Go RE2 syntax, unanchored). */
+  readonly idRegex?: string;
+}
+
+export interface WatchOptions extends NamespaceOption {
+  readonly signal?: AbortSignal;
+  readonly headers?: HeadersInit;
+  /** Watch one resource instead of the whole type; its current state arrives first. */
+  readonly id?: string;
+  readonly labels?: LabelSelector;
+  readonly idRegex?: string;
+  /**
+   * Start with a `created` event per existing resource, then `bootstrapped`. Defaults to true
+   * when watching a type and is not available when watching one `id`.
+   */
+  readonly bootstrap?: boolean;
+  /** Replay up to this many recent events before live ones. */
+  readonly tailEvents?: number;
+  /** Resume right after the event that carried this bookmark. */
+  readonly startFromBookmark?: Uint8Array;
+}
+
+export interface UpdateOptions extends ResourceCallOptions {
+  /** Fail unless the stored resource is in this phase. */
+  readonly expectedPhase?: ResourcePhase;
+}
+
+/**
+ * Omni's resources through `cosi.resource.State`, the API `omnictl` and the Go client use. Every
+ * method takes a type descriptor (`Clusters`, `Machines`, ... or `rawResourceType(...)`).
+ */
+export interface ResourcesApi {
+  get<S>(
+    type: ResourceType<S>,
+    id: string,
+    options?: ResourceCallOptions & NamespaceOption,
+  ): Promise<Resource<S>>;
+  /** Streams the resources one by one as Omni sends them. */
+  list<S>(type: ResourceType<S>, options?: ListOptions): AsyncIterable<Resource<S>>;
+  /** Collects `list` into an array. */
+  listAll<S>(type: ResourceType<S>, options?: ListOptions): Promise<Resource<S>[]>;
+  /** Created, updated and destroyed events until `signal` aborts or the stream ends. */
+  watch<S>(type: ResourceType<S>, options?: WatchOptions): AsyncIterable<WatchEvent<S>>;
+  create<S>(
+    type: ResourceType<S>,
+    resource: ResourceInput<S>,
+    options?: ResourceCallOptions,
+  ): Promise<Resource<S>>;
+  /**
+   * Writes `resource`, whose `metadata.version` must be the version read. If someone else wrote
+   * in between, this throws `FailedPreconditionError` and nothing changes.
+   */
+  update<S>(
+    type: ResourceType<S>,
+    resource: ResourceInput<S>,
+    options?: UpdateOptions,
+  ): Promise<Resource<S>>;
+  destroy<S>(
+    type: ResourceType<S>,
+    id: string,
+    options?: ResourceCallOptions & NamespaceOption,
+  ): Promise<void>;
+  /** Starts tearing the resource down; resolves to whether it can be destroyed right away. */
+  teardown<S>(
+    type: ResourceType<S>,
+    id: string,
+    options?: ResourceCallOptions & NamespaceOption,
+  ): Promise<boolean>;
+  /** Tears down, waits for the finalizers to go, then destroys (Omni v1.8.0 and later). */
+  teardownAndDestroy<S>(
+    type: ResourceType<S>,
+    id: string,
+    options?: ResourceCallOptions & NamespaceOption,
+  ): Promise<void>;
+}
+
+const methodName = (method: keyof typeof State.method) =>
+  `/${State.typeName}/${State.method[method].name}`;
+
+const teardownAvailability = (method: string) =>
+  method.endsWith("/Teardown") || method.endsWith("/TeardownAndDestroy")
+    ? "v1.8.0 and later"
+    : undefined;
+
+function checkWritable(type: ResourceType, verb: ResourceVerb): void {
+  if (!isVerbAllowed(type.type, verb)) {
+    throw new ValidationError(
+      "type",
+      `cannot ${verb} ${type.type}: ${describeAllowedVerbs(type.type)}`,
+    );
+  }
+}
+
+function namespaceOf(type: ResourceType, options: NamespaceOption | undefined): string {
+  return options?.namespace === undefined
+    ? type.namespace
+    : validateNamespace(options.namespace, "options.namespace");
+}
+
+/**
+ * Builds the resources API on a transport that the facade has already wrapped with the read-only
+ * guard, logging, signing and error mapping.
+ *
+ * No `runtime` metadata is sent: Omni's router serves every call that does not say `runtime: Talos`
+ * from its own COSI state, and only ResourceService requires the key (WIRE-CONTRACT §2.1, §2.3).
+ * Leaving it out keeps the signed payload identical to `omnictl`'s and saves a header per call.
+ */
+export function createResourcesApi(
+  transport: Transport,
+  options: { timeoutMs?: number } = {},
+): ResourcesApi {
+  const defaultTimeoutMs = validateTimeout(options.timeoutMs, "options.timeoutMs");
+  const client = createClient(State, transport);
+
+  const unaryOptions = (call: ResourceCallOptions | undefined) => ({
+    signal: call?.signal,
+    timeoutMs: validateTimeout(call?.timeoutMs, "options.timeoutMs") ?? defaultTimeoutMs,
+    headers: call?.headers,
+  });
+
+  async function unary<T>(method: keyof typeof State.method, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toOmniError(error, methodName(method), teardownAvailability);
+    }
+  }
+
+  function listRequest(type: ResourceType, options: ListOptions | undefined) {
+    validateResourceType(type);
+    const namespace = namespaceOf(type, options);
+    const labelQuery = options?.labels === undefined ? [] : [toLabelQuery(options.labels)];
+    const idQuery =
+      options?.idRegex === undefined ? undefined : { regexp: validateIdRegex(options.idRegex) };
+    return { namespace, type: type.type, options: { labelQuery, idQuery } };
+  }
+
+  async function* list<S>(
+    type: ResourceType<S>,
+    options?: ListOptions,
+  ): AsyncGenerator<Resource<S>> {
+    const request = listRequest(type, options);
+    const call = {
+      signal: options?.signal,
+      timeoutMs: validateTimeout(options?.timeoutMs, "options.timeoutMs"),
+      headers: options?.headers,
+    };
+    try {
+      for await (const response of client.list(request, call)) {
+        if (response.resource) {
+          yield decodeResource(type, response.resource);
+        }
+      }
+    } catch (error) {
+      throw toOmniError(error, methodName("list"));
+    }
+  }
+
+  function watchRequest(type: ResourceType, options: WatchOptions | undefined) {
+    validateResourceType(type);
+    const namespace = namespaceOf(type, options);
+    const id = options?.id === undefined ? undefined : validateId(options.id, "options.id");
+    if (id !== undefined) {
+      for (const key of ["labels", "idRegex", "bootstrap"] as const) {
+        if (options?.[key] !== undefined) {
+          throw new ValidationError(
+            `options.${key}`,
+            "is not available when watching one resource by id",
+          );
+        }
+      }
+    }
+    const tailEvents = options?.tailEvents ?? 0;
+    if (!Number.isInteger(tailEvents) || tailEvents < 0 || tailEvents > 2 ** 31 - 1) {
+      throw new ValidationError("options.tailEvents", "must be a non-negative integer");
+    }
+    if (
+      options?.startFromBookmark !== undefined &&
+      !(options.startFromBookmark instanceof Uint8Array)
+    ) {
+      throw new ValidationError(
+        "options.startFromBookmark",
+        "must be the Uint8Array bookmark of an earlier event",
+      );
+    }
+    const bootstrapContents = id === undefined && options?.bootstrap !== false;
+    const watchOptions: MessageInitShape<typeof WatchOptionsSchema> = {
+      bootstrapContents,
+      // Asks for a bookmark on the "bootstrapped" event too, so a caller can resume from there.
+      bootstrapBookmark: bootstrapContents,
+      tailEvents,
+      labelQuery: options?.labels === undefined ? [] : [toLabelQuery(options.labels)],
+      idQuery:
+        options?.idRegex === undefined ? undefined : { regexp: validateIdRegex(options.idRegex) },
+      startFromBookmark: options?.startFromBookmark,
+    };
+    // api_version 1 asks for BOOTSTRAPPED and ERRORED events, as the Go client does.
+    return { namespace, type: type.type, id, options: watchOptions, apiVersion: 1 };
+  }
+
+  async function* watch<S>(
+    type: ResourceType<S>,
+    options?: WatchOptions,
+  ): AsyncGenerator<WatchEvent<S>> {
+    const request = watchRequest(type, options);
+    const method = methodName("watch");
+    try {
+      for await (const response of client.watch(request, {
+        signal: options?.signal,
+        headers: options?.headers,
+      })) {
+        // The first response is an empty "ready" marker; events come in the ones after it.
+        for (const event of response.event) {
+          const bookmark = event.bookmark;
+          switch (event.eventType) {
+            case EventType.CREATED:
+            case EventType.DESTROYED:
+              if (event.resource) {
+                yield {
+                  type: event.eventType === EventType.CREATED ? "created" : "destroyed",
+                  resource: decodeResource(type, event.resource),
+                  bookmark,
+                };
+              }
+              break;
+            case EventType.UPDATED:
+              if (event.resource) {
+                yield {
+                  type: "updated",
+                  resource: decodeResource(type, event.resource),
+                  old: event.old ? decodeResource(type, event.old) : undefined,
+                  bookmark,
+                };
+              }
+              break;
+            case EventType.BOOTSTRAPPED:
+              yield { type: "bootstrapped", bookmark };
+              break;
+            case EventType.ERRORED:
+              throw new OmniError(Code.Internal, event.error ?? "the watch failed on the server", {
+                method,
+              });
+            default:
+              // NOOP events carry nothing for the caller.
+              break;
+          }
+        }
+      }
+    } catch (error) {
+      throw toOmniError(error, method);
+    }
+  }
+
+  return {
+    async get(type, id, options) {
+      validateResourceType(type);
+      const request = {
+        namespace: namespaceOf(type, options),
+        type: type.type,
+        id: validateId(id),
+      };
+      const call = unaryOptions(options);
+      return unary("get", async () => {
+        const response = await client.get(request, call);
+        if (!response.resource) {
+          throw new OmniError(Code.Internal, "Omni answered Get without a resource", {
+            method: methodName("get"),
+          });
+        }
+        return decodeResource(type, response.resource);
+      });
+    },
+
+    list,
+
+    async listAll(type, options) {
+      const items = [];
+      for await (const item of list(type, options)) {
+        items.push(item);
+      }
+      return items;
+    },
+
+    watch,
+
+    async create(type, resource, options) {
+      validateResourceType(type);
+      checkWritable(type, "create");
+      // COSI marks a resource that was never stored with the version "undefined".
+      const request = { resource: encodeResource(type, resource, "undefined") };
+      const call = unaryOptions(options);
+      return unary("create", async () => {
+        const response = await client.create(request, call);
+        return decodeResource(type, response.resource ?? request.resource);
+      });
+    },
+
+    async update(type, resource, options) {
+      validateResourceType(type);
+      checkWritable(type, "update");
+      const version = resource?.metadata?.version;
+      if (typeof version !== "string" || !/^\d+$/.test(version)) {
+        throw new ValidationError(
+          "resource.metadata.version",
+          "must be the version read (a decimal string), so that a concurrent change is detected",
+        );
+      }
+      const expectedPhase = options?.expectedPhase;
+      if (
+        expectedPhase !== undefined &&
+        expectedPhase !== "running" &&
+        expectedPhase !== "tearingDown"
+      ) {
+        throw new ValidationError("options.expectedPhase", 'must be "running" or "tearingDown"');
+      }
+      const request = {
+        newResource: encodeResource(type, resource, version),
+        options: { expectedPhase },
+      };
+      const call = unaryOptions(options);
+      return unary("update", async () => {
+        const response = await client.update(request, call);
+        return decodeResource(type, response.resource ?? request.newResource);
+      });
+    },
+
+    async destroy(type, id, options) {
+      validateResourceType(type);
+      checkWritable(type, "destroy");
+      const request = {
+        namespace: namespaceOf(type, options),
+        type: type.type,
+        id: validateId(id),
+      };
+      const call = unaryOptions(options);
+      return unary("destroy", async () => {
+        await client.destroy(request, call);
+      });
+    },
+
+    async teardown(type, id, options) {
+      validateResourceType(type);
+      checkWritable(type, "destroy");
+      const request = {
+        namespace: namespaceOf(type, options),
+        type: type.type,
+        id: validateId(id),
+      };
+      const call = unaryOptions(options);
+      return unary("teardown", async () => (await client.teardown(request, call)).destroyReady);
+    },
+
+    async teardownAndDestroy(type, id, options) {
+      validateResourceType(type);
+      checkWritable(type, "destroy");
+      const request = {
+        namespace: namespaceOf(type, options),
+        type: type.type,
+        id: validateId(id),
+      };
+      const call = unaryOptions(options);
+      return unary("teardownAndDestroy", async () => {
+        await client.teardownAndDestroy(request, call);
+      });
+    },
+  };
+}

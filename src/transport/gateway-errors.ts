@@ -1,0 +1,138 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/**
+ * What a status code means when the body says nothing better: a proxy's HTML page, an empty
+ * body, a load balancer's plain text. grpc-gateway itself always answers errors with JSON.
+ */
+export function codeFromHttpStatus(status: number, body: string): Code {
+  switch (status) {
+    case 400:
+      return Code.InvalidArgument;
+    case 401:
+      return Code.Unauthenticated;
+    case 403:
+      return Code.PermissionDenied;
+    case 404:
+      return isRouterNotFoundPage(body) ? Code.Unimplemented : Code.NotFound;
+    // Omni's web UI handler answers 405 to a POST on a path outside `/api`: no such RPC there.
+    case 405:
+    case 501:
+      return Code.Unimplemented;
+    case 408:
+      return Code.DeadlineExceeded;
+    case 409:
+      return Code.AlreadyExists;
+    case 429:
+      return Code.ResourceExhausted;
+    case 502:
+    case 503:
+    case 504:
+      return Code.Unavailable;
+    default:
+      return Code.Unknown;
+  }
+}
+
+/**
+ * An empty 404 or Go's default "404 page not found" is a router that knows no such path, not a
+ * handler reporting a missing resource: the RPC does not exist there.
+ */
+function isRouterNotFoundPage(body: string): boolean {
+  return /^\s*(404 page not found)?\s*$/i.test(body);
+}
+
+/**
+ * grpc-gateway's own answer when no route matches: `{"code": 5, "message": "Not Found"}` with
+ * HTTP 404. An Omni handler that reports a missing resource always says which one, so this exact
+ * body means the RPC does not exist on this server.
+ */
+function isRoutingMiss(status: number, code: Code, message: string): boolean {
+  return status === 404 && code === Code.NotFound && message === "Not Found";
+}
+
+interface GatewayStatus {
+  code: Code;
+  message: string;
+}
+
+/**
+ * Reads a `google.rpc.Status` as grpc-gateway writes it (`{code, message, details}`), or as the
+ * value of an `{"error": ...}` stream line. Returns undefined for anything else.
+ */
+export function readGatewayStatus(value: unknown): GatewayStatus | undefined {
+  if (typeof value !== "object" || value === null) {
+    return undefined;
+  }
+  const { code, message } = value as { code?: unknown; message?: unknown };
+  if (typeof code !== "number" && typeof message !== "string") {
+    return undefined;
+  }
+  return {
+    code: isErrorCode(code) ? code : Code.Unknown,
+    message: typeof message === "string" ? message : "",
+  };
+}
+
+function isErrorCode(value: unknown): value is Code {
+  return (
+    typeof value === "number" &&
+    Number.isInteger(value) &&
+    value >= Code.Canceled &&
+    value <= Code.Unauthenticated
+  );
+}
+
+/** The error carried by an `{"error": {...}}` line in the middle of a stream. */
+export function errorFromStreamLine(error: unknown, metadata: Headers): ConnectError {
+  const status = readGatewayStatus(error);
+  if (status === undefined) {
+    return new ConnectError(
+      "protocol error: the gateway stream sent an error line without a status",
+      Code.Internal,
+      metadata,
+    );
+  }
+  return new ConnectError(status.message, status.code, metadata);
+}
+
+const maxExcerpt = 160;
+
+/**
+ * The error for a non-2xx gateway response. A JSON status body wins; otherwise the HTTP status
+ * decides the code and the message quotes the start of the body, so a proxy's complaint stays
+ * visible without dumping a whole HTML page into the error.
+ */
+export function errorFromHttpResponse(
+  status: number,
+  statusText: string,
+  body: string,
+  metadata: Headers,
+): ConnectError {
+  const parsed = readGatewayStatus(tryParseJson(body));
+  if (parsed !== undefined) {
+    if (isRoutingMiss(status, parsed.code, parsed.message)) {
+      return new ConnectError(
+        "the server has no such method (HTTP 404 from the gateway router)",
+        Code.Unimplemented,
+        metadata,
+      );
+    }
+    return new ConnectError(parsed.message, parsed.code, metadata);
+  }
+  const excerpt = body.replace(/\s+/g, " ").trim();
+  const shown = excerpt.length > maxExcerpt ? `${excerpt.slice(0, maxExcerpt)}…` : excerpt;
+  const statusLine = statusText ? `HTTP ${status} ${statusText}` : `HTTP ${status}`;
+  return new ConnectError(
+    shown ? `${statusLine}: ${shown}` : statusLine,
+    codeFromHttpStatus(status, body),
+    metadata,
+  );
+}
+
+function tryParseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,299 @@
+import {
+  type DescMessage,
+  type DescMethodStreaming,
+  type DescMethodUnary,
+  fromJson,
+  type JsonValue,
+  type MessageInitShape,
+  type MessageShape,
+  toJson,
+} from "@bufbuild/protobuf";
+import {
+  Code,
+  ConnectError,
+  type ContextValues,
+  createContextValues,
+  type Interceptor,
+  type StreamResponse,
+  type Transport,
+  type UnaryResponse,
+} from "@connectrpc/connect";
+import { runStreamingCall, runUnaryCall } from "@connectrpc/connect/protocol";
+import { ValidationError } from "../errors.js";
+import { normalizeBaseUrl } from "./base-url.js";
+import { errorFromHttpResponse, errorFromStreamLine } from "./gateway-errors.js";
+import { gatewayRequestHeaders, gatewayResponseMetadata } from "./gateway-metadata.js";
+import { parseNdjson } from "./ndjson.js";
+
+/** Options of `createGatewayTransport`. */
+export interface GatewayTransportOptions {
+  /**
+   * The Omni URL, the one its web UI is served from (`https://omni.example.com`). Requests go to
+   * `<baseUrl>/api/<package.Service>/<Method>`; a base URL that already ends in `/api` is used
+   * as it is. In a page on the Omni origin, `"/"` works too.
+   */
+  baseUrl: string;
+  /**
+   * The fetch to use instead of `globalThis.fetch`, for example one that sets
+   * `credentials: "include"` for a proxy that authenticates with cookies.
+   */
+  fetch?: typeof globalThis.fetch;
+  /** Interceptors run on every call, in the order given, as on Connect's own transports. */
+  interceptors?: Interceptor[];
+  /** Deadline for calls that give no `timeoutMs` of their own; none by default. */
+  defaultTimeoutMs?: number;
+}
+
+// Omni's gateway rejects unknown request fields; answers may carry fields newer than this SDK.
+const readOptions = { ignoreUnknownFields: true } as const;
+
+/**
+ * A Connect `Transport` over Omni's HTTP/JSON gateway (grpc-gateway), the API that Omni's own
+ * web UI uses. It needs nothing but `fetch`, so it works in browsers on the Omni origin and in
+ * Node. It supports unary and server-streaming calls: request metadata travel as
+ * `Grpc-Metadata-<key>` headers, streams are read line by line as they arrive.
+ */
+export function createGatewayTransport(options: GatewayTransportOptions): Transport {
+  const apiUrl = gatewayApiUrl(normalizeBaseUrl(options?.baseUrl));
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    throw new ValidationError("fetch", "must be a function compatible with globalThis.fetch");
+  }
+  const defaultTimeoutMs = options.defaultTimeoutMs;
+  if (
+    defaultTimeoutMs !== undefined &&
+    (typeof defaultTimeoutMs !== "number" || Number.isNaN(defaultTimeoutMs))
+  ) {
+    throw new ValidationError("defaultTimeoutMs", "must be a number of milliseconds");
+  }
+
+  function effectiveTimeout(timeoutMs: number | undefined): number | undefined {
+    // Connect's rule: undefined means the transport default, zero or less means no deadline.
+    if (timeoutMs === undefined) {
+      return defaultTimeoutMs !== undefined && defaultTimeoutMs > 0 ? defaultTimeoutMs : undefined;
+    }
+    return timeoutMs <= 0 ? undefined : timeoutMs;
+  }
+
+  async function post(
+    url: string,
+    metadata: Headers,
+    timeoutMs: number | undefined,
+    signal: AbortSignal,
+    body: string,
+  ): Promise<Response> {
+    const fetch = options.fetch ?? globalThis.fetch;
+    try {
+      return await fetch(url, {
+        method: "POST",
+        headers: gatewayRequestHeaders(metadata, timeoutMs),
+        body,
+        signal,
+        redirect: "error",
+      });
+    } catch (cause) {
+      if (signal.aborted) {
+        // Connect reads the abort reason (Canceled or DeadlineExceeded) from the signal.
+        throw cause;
+      }
+      // fetch rejects only when no HTTP answer came: refused, reset, DNS, TLS.
+      throw new ConnectError(
+        `cannot reach the Omni gateway: ${errorMessage(cause)}`,
+        Code.Unavailable,
+        undefined,
+        undefined,
+        cause,
+      );
+    }
+  }
+
+  async function failure(response: Response, metadata: Headers): Promise<ConnectError> {
+    let body = "";
+    try {
+      body = await response.text();
+    } catch {
+      // The status line alone still says what happened.
+    }
+    return errorFromHttpResponse(response.status, response.statusText, body, metadata);
+  }
+
+  return {
+    async unary<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodUnary<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeadersInit | undefined,
+      message: MessageInitShape<I>,
+      contextValues?: ContextValues,
+    ): Promise<UnaryResponse<I, O>> {
+      const deadline = effectiveTimeout(timeoutMs);
+      return await runUnaryCall<I, O>({
+        interceptors: options.interceptors,
+        signal,
+        timeoutMs: deadline,
+        req: {
+          stream: false,
+          service: method.parent,
+          method,
+          requestMethod: "POST",
+          url: `${apiUrl}/${method.parent.typeName}/${method.name}`,
+          header: new Headers(header),
+          contextValues: contextValues ?? createContextValues(),
+          message,
+        },
+        next: async (req) => {
+          const response = await post(
+            req.url,
+            req.header,
+            deadline,
+            req.signal,
+            JSON.stringify(toJson(method.input, req.message)),
+          );
+          const metadata = gatewayResponseMetadata(response.headers);
+          if (!response.ok) {
+            throw await failure(response, metadata.header);
+          }
+          return {
+            stream: false,
+            service: method.parent,
+            method,
+            header: metadata.header,
+            message: parseMessage(method.output, await response.text()),
+            trailer: metadata.trailer,
+          };
+        },
+      });
+    },
+
+    async stream<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodStreaming<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeadersInit | undefined,
+      input: AsyncIterable<MessageInitShape<I>>,
+      contextValues?: ContextValues,
+    ): Promise<StreamResponse<I, O>> {
+      const deadline = effectiveTimeout(timeoutMs);
+      return await runStreamingCall<I, O>({
+        interceptors: options.interceptors,
+        signal,
+        timeoutMs: deadline,
+        req: {
+          stream: true,
+          service: method.parent,
+          method,
+          requestMethod: "POST",
+          url: `${apiUrl}/${method.parent.typeName}/${method.name}`,
+          header: new Headers(header),
+          contextValues: contextValues ?? createContextValues(),
+          message: input,
+        },
+        next: async (req) => {
+          if (method.methodKind !== "server_streaming") {
+            throw new ConnectError(
+              `the gateway transport cannot send a request stream (${method.methodKind}); use the native gRPC transport from sidero-omni-client/node`,
+              Code.Unimplemented,
+            );
+          }
+          const request = await onlyMessage(req.message);
+          const response = await post(
+            req.url,
+            req.header,
+            deadline,
+            req.signal,
+            JSON.stringify(toJson(method.input, request)),
+          );
+          const metadata = gatewayResponseMetadata(response.headers);
+          if (!response.ok) {
+            throw await failure(response, metadata.header);
+          }
+          if (response.body === null) {
+            throw new ConnectError("protocol error: the gateway sent no body", Code.Internal);
+          }
+          return {
+            ...req,
+            header: metadata.header,
+            trailer: metadata.trailer,
+            message: readStream(method.output, response.body, metadata.header, req.signal),
+          };
+        },
+      });
+    },
+  };
+}
+
+/** `<baseUrl>/api`, unless the user already pointed at the gateway prefix. */
+function gatewayApiUrl(baseUrl: string): string {
+  return /\/api$/.test(baseUrl) ? baseUrl : `${baseUrl}/api`;
+}
+
+async function onlyMessage<T>(input: AsyncIterable<T>): Promise<T> {
+  const first = await input[Symbol.asyncIterator]().next();
+  if (first.done === true) {
+    throw new ConnectError("missing request message", Code.Internal);
+  }
+  return first.value;
+}
+
+function parseMessage<O extends DescMessage>(schema: O, text: string): MessageShape<O> {
+  let json: JsonValue;
+  try {
+    // grpc-gateway writes `{}` for an empty message; an empty body means the same.
+    json = text.trim() === "" ? {} : (JSON.parse(text) as JsonValue);
+  } catch (cause) {
+    throw new ConnectError(
+      "protocol error: the gateway answered with a body that is not JSON",
+      Code.Internal,
+      undefined,
+      undefined,
+      cause,
+    );
+  }
+  return decodeMessage(schema, json);
+}
+
+function decodeMessage<O extends DescMessage>(schema: O, json: JsonValue): MessageShape<O> {
+  try {
+    return fromJson(schema, json, readOptions);
+  } catch (cause) {
+    throw new ConnectError(
+      `protocol error: cannot decode ${schema.typeName} from the gateway: ${errorMessage(cause)}`,
+      Code.Internal,
+      undefined,
+      undefined,
+      cause,
+    );
+  }
+}
+
+async function* readStream<O extends DescMessage>(
+  schema: O,
+  body: ReadableStream<Uint8Array>,
+  metadata: Headers,
+  signal: AbortSignal,
+): AsyncGenerator<MessageShape<O>> {
+  for await (const line of parseNdjson(body)) {
+    if (typeof line !== "object" || line === null || Array.isArray(line)) {
+      throw new ConnectError(
+        "protocol error: a gateway stream line is not an object",
+        Code.Internal,
+      );
+    }
+    if ("error" in line) {
+      throw errorFromStreamLine(line.error, metadata);
+    }
+    // Omni's web UI reads `line.result ?? line`; do the same for servers that send bare messages.
+    const payload = "result" in line ? line.result : line;
+    yield decodeMessage(schema, payload as JsonValue);
+  }
+  // Some fetch implementations end the body quietly instead of failing the read when the call is
+  // aborted; an aborted call must not look like a stream that finished.
+  signal.throwIfAborted();
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}

@@ -1,0 +1,41 @@
+import type { Interceptor, Transport } from "@connectrpc/connect";
+import { createGrpcWebTransport as createConnectGrpcWebTransport } from "@connectrpc/connect-web";
+import { ValidationError } from "../errors.js";
+import { normalizeBaseUrl } from "./base-url.js";
+
+/** Options of `createGrpcWebTransport`. */
+export interface GrpcWebTransportOptions {
+  /**
+   * The URL of the gRPC-Web proxy in front of Omni (for example Envoy with its `grpc_web`
+   * filter), such as `https://omni-grpc-web.example.com`. Omni itself does not speak gRPC-Web.
+   */
+  baseUrl: string;
+  /**
+   * The fetch to use instead of `globalThis.fetch`, for example one that sets
+   * `credentials: "include"` when the proxy authenticates with cookies.
+   */
+  fetch?: typeof globalThis.fetch;
+  /** Interceptors run on every call, in the order given. */
+  interceptors?: Interceptor[];
+  /** Deadline for calls that give no `timeoutMs` of their own; none by default. */
+  defaultTimeoutMs?: number;
+}
+
+/**
+ * A Connect `Transport` speaking gRPC-Web, for browsers and Electron renderers that reach Omni
+ * through a gRPC-Web proxy. Messages are always binary protobuf: a proxy hands the body to
+ * Omni's gRPC server unchanged, and that server has no JSON codec.
+ */
+export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transport {
+  const baseUrl = normalizeBaseUrl(options?.baseUrl);
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    throw new ValidationError("fetch", "must be a function compatible with globalThis.fetch");
+  }
+  return createConnectGrpcWebTransport({
+    baseUrl,
+    useBinaryFormat: true,
+    fetch: options.fetch,
+    interceptors: options.interceptors,
+    defaultTimeoutMs: options.defaultTimeoutMs,
+  });
+}

@@ -1,0 +1,161 @@
+import {
+  create,
+  type DescMessage,
+  type DescMethodStreaming,
+  type DescMethodUnary,
+  isMessage,
+  type MessageInitShape,
+  type MessageShape,
+} from "@bufbuild/protobuf";
+import {
+  type ContextValues,
+  createContextValues,
+  type Interceptor,
+  type StreamRequest,
+  type StreamResponse,
+  type Transport,
+  type UnaryRequest,
+  type UnaryResponse,
+} from "@connectrpc/connect";
+import { toOmniError } from "../errors.js";
+
+/** How `createInterceptedTransport` wraps a transport. */
+export interface InterceptedTransportOptions {
+  /** Run in this order, outermost first, before the wrapped transport sees the call. */
+  interceptors: readonly Interceptor[];
+  /** Deadline for unary calls that set none. Streams only ever get the one their caller sets. */
+  defaultTimeoutMs?: number;
+  /** Names the Omni versions that have an RPC, for errors with code `UNIMPLEMENTED`. */
+  availableIn?: (method: string) => string | undefined;
+}
+
+// The deadline travels with the request through the interceptors, which may copy the request
+// object (`{ ...req }` keeps symbol keys), to the step that hands it to the wrapped transport.
+const timeoutKey = Symbol("sidero-omni-client.timeoutMs");
+
+type TimedRequest = (UnaryRequest | StreamRequest) & { readonly [timeoutKey]?: number };
+type AnyResponse = UnaryResponse | StreamResponse;
+
+function normalize<I extends DescMessage>(
+  schema: I,
+  message: MessageInitShape<I>,
+): MessageShape<I> {
+  return isMessage(message, schema) ? message : create(schema, message);
+}
+
+async function* normalizeAll<I extends DescMessage>(
+  schema: I,
+  messages: AsyncIterable<MessageInitShape<I>>,
+): AsyncIterable<MessageShape<I>> {
+  for await (const message of messages) {
+    yield normalize(schema, message);
+  }
+}
+
+/**
+ * Wraps a Connect transport so every unary and streaming call, from the SDK's facade or from a
+ * raw `createClient(Service, transport)`, runs through the given interceptors first, and every
+ * failure surfaces as an `OmniError`. The interceptor chain is built once, here.
+ */
+export function createInterceptedTransport(
+  transport: Transport,
+  options: InterceptedTransportOptions,
+): Transport {
+  const { defaultTimeoutMs, availableIn } = options;
+
+  const forward = (req: TimedRequest): Promise<AnyResponse> =>
+    req.stream
+      ? transport.stream(
+          req.method,
+          req.signal,
+          req[timeoutKey],
+          req.header,
+          req.message,
+          req.contextValues,
+        )
+      : transport.unary(
+          req.method,
+          req.signal,
+          req[timeoutKey],
+          req.header,
+          req.message,
+          req.contextValues,
+        );
+  const chain = options.interceptors.reduceRight<
+    (req: UnaryRequest | StreamRequest) => Promise<AnyResponse>
+  >((next, interceptor) => interceptor(next), forward);
+
+  function fail(method: string): (error: unknown) => never {
+    return (error) => {
+      throw toOmniError(error, method, availableIn);
+    };
+  }
+
+  return {
+    unary<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodUnary<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeadersInit | undefined,
+      input: MessageInitShape<I>,
+      contextValues?: ContextValues,
+    ): Promise<UnaryResponse<I, O>> {
+      const path = `/${method.parent.typeName}/${method.name}`;
+      const req: UnaryRequest<I, O> & { [timeoutKey]?: number } = {
+        stream: false,
+        service: method.parent,
+        method,
+        requestMethod: "POST",
+        url: path,
+        signal: signal ?? new AbortController().signal,
+        header: new Headers(header),
+        contextValues: contextValues ?? createContextValues(),
+        message: normalize(method.input, input),
+        [timeoutKey]: timeoutMs ?? defaultTimeoutMs,
+      };
+      return (chain(req as UnaryRequest) as Promise<UnaryResponse<I, O>>).catch(fail(path));
+    },
+
+    stream<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodStreaming<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeadersInit | undefined,
+      input: AsyncIterable<MessageInitShape<I>>,
+      contextValues?: ContextValues,
+    ): Promise<StreamResponse<I, O>> {
+      const path = `/${method.parent.typeName}/${method.name}`;
+      const onError = fail(path);
+      const req: StreamRequest<I, O> & { [timeoutKey]?: number } = {
+        stream: true,
+        service: method.parent,
+        method,
+        requestMethod: "POST",
+        url: path,
+        signal: signal ?? new AbortController().signal,
+        header: new Headers(header),
+        contextValues: contextValues ?? createContextValues(),
+        message: normalizeAll(method.input, input),
+        [timeoutKey]: timeoutMs,
+      };
+      return (chain(req as StreamRequest) as Promise<StreamResponse<I, O>>).then((res) => {
+        const messages = res.message;
+        return {
+          ...res,
+          message: {
+            [Symbol.asyncIterator]() {
+              const iterator = messages[Symbol.asyncIterator]();
+              return {
+                next: () => iterator.next().catch(onError),
+                return: (value?: unknown) =>
+                  iterator.return
+                    ? iterator.return(value)
+                    : Promise.resolve({ done: true as const, value: undefined }),
+              };
+            },
+          },
+        };
+      }, onError);
+    },
+  };
+}

@@ -1,0 +1,426 @@
+import { type Client, Code, createClient } from "@connectrpc/connect";
+import * as openpgp from "openpgp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { type OmniEmulator, startOmniEmulator } from "../../src/emulator/index.js";
+import {
+  AuditLogEventType,
+  BootAssetURLRequest_BootAssetKind,
+  KubernetesSyncManifestResponse_ResponseType,
+  MaintenanceLifecycleRequest_Operation,
+  ManagementService,
+} from "../../src/gen/omni/management/management_pb.js";
+import {
+  collect,
+  metadataInterceptor,
+  type Protocol,
+  protocols,
+  rejection,
+  serviceAccountSigner,
+  signingInterceptor,
+  transportFor,
+} from "./support.js";
+
+const decoder = new TextDecoder();
+const dayMs = 24 * 3600 * 1000;
+
+async function serviceAccountPublicKey(
+  name: string,
+  lifetimeSeconds = 30 * 24 * 3600,
+): Promise<string> {
+  const { publicKey } = await openpgp.generateKey({
+    type: "ecc",
+    curve: "ed25519Legacy",
+    userIDs: [{ name, email: `${name}@serviceaccount.omni.sidero.dev` }],
+    keyExpirationTime: lifetimeSeconds,
+    format: "armored",
+  });
+  return publicKey;
+}
+
+function machinesOf(emulator: OmniEmulator): { member: string; spare: string } {
+  const statuses = emulator.store.list("default", "MachineStatuses.omni.sidero.dev");
+  const member = statuses.find(
+    (r) => r.metadata?.labels["omni.sidero.dev/cluster"] === "production",
+  );
+  const spare = statuses.find((r) => r.metadata?.labels["omni.sidero.dev/cluster"] === undefined);
+  return { member: member?.metadata?.id ?? "", spare: spare?.metadata?.id ?? "" };
+}
+
+describe.each(protocols)("every ManagementService method over %s", (protocol: Protocol) => {
+  let emulator: OmniEmulator;
+  let client: Client<typeof ManagementService>;
+  let production: Client<typeof ManagementService>;
+  let machines: { member: string; spare: string };
+
+  beforeAll(async () => {
+    emulator = await startOmniEmulator({
+      seed: 11,
+      timings: { followLogIntervalMs: 5, auditLogFollowWindowMs: 300 },
+    });
+    const signer = await serviceAccountSigner(emulator.keys.admin);
+    client = createClient(
+      ManagementService,
+      transportFor(emulator, protocol, [signingInterceptor(signer)]),
+    );
+    production = createClient(
+      ManagementService,
+      transportFor(emulator, protocol, [
+        metadataInterceptor({ context: "production" }),
+        signingInterceptor(signer),
+      ]),
+    );
+    machines = machinesOf(emulator);
+  });
+  afterAll(() => emulator.close());
+
+  it("Kubeconfig answers a kubeconfig for the cluster named in metadata", async () => {
+    const response = await production.kubeconfig({});
+    const document = parse(decoder.decode(response.kubeconfig)) as {
+      "current-context": string;
+      clusters: Array<{ cluster: { server: string } }>;
+    };
+    expect(document["current-context"]).toBe("omni-emulator-production");
+    expect(document.clusters[0]?.cluster.server).toContain("/kubernetes/production");
+    expect((await rejection(client.kubeconfig({}))).code).toBe(Code.InvalidArgument);
+    expect((await rejection(production.kubeconfig({ grantType: "password" }))).code).toBe(
+      Code.InvalidArgument,
+    );
+  });
+
+  it("Kubeconfig rejects an unknown cluster with NOT_FOUND", async () => {
+    const signer = await serviceAccountSigner(emulator.keys.admin);
+    const unknown = createClient(
+      ManagementService,
+      transportFor(emulator, protocol, [
+        metadataInterceptor({ cluster: "nope" }),
+        signingInterceptor(signer),
+      ]),
+    );
+    const error = await rejection(unknown.kubeconfig({}));
+    expect(error.code).toBe(Code.NotFound);
+    expect(error.rawMessage).toContain("Clusters.omni.sidero.dev(default/nope");
+  });
+
+  it("Talosconfig and Omniconfig answer YAML for the caller", async () => {
+    const talosconfig = parse(decoder.decode((await production.talosconfig({})).talosconfig)) as {
+      context: string;
+      contexts: Record<string, { cluster: string; auth: { siderov1: { identity: string } } }>;
+    };
+    expect(talosconfig.contexts[talosconfig.context]?.cluster).toBe("production");
+    expect(talosconfig.contexts[talosconfig.context]?.auth.siderov1.identity).toBe(
+      "emulator-admin@serviceaccount.omni.sidero.dev",
+    );
+    const instanceWide = parse(decoder.decode((await client.talosconfig({})).talosconfig)) as {
+      context: string;
+    };
+    expect(instanceWide.context).toBe("omni-emulator");
+    const omniconfig = parse(decoder.decode((await client.omniconfig({})).omniconfig)) as {
+      context: string;
+      contexts: Record<string, { url: string }>;
+    };
+    expect(omniconfig.contexts[omniconfig.context]?.url).toBe(emulator.url);
+  });
+
+  it("MachineLogs tails and follows until cancelled", async () => {
+    const tail = await collect(client.machineLogs({ machineId: machines.member, tailLines: 5 }));
+    expect(tail).toHaveLength(5);
+    expect(JSON.parse(decoder.decode(tail[0]?.bytes))).toHaveProperty("talos-service");
+    const abort = new AbortController();
+    let lines = 0;
+    const follow = (async () => {
+      for await (const _chunk of client.machineLogs(
+        { machineId: machines.member, tailLines: 1, follow: true },
+        { signal: abort.signal },
+      )) {
+        lines++;
+        if (lines === 4) {
+          abort.abort();
+        }
+      }
+    })();
+    const error = await rejection(follow);
+    expect(error.code).toBe(Code.Canceled);
+    expect(lines).toBe(4);
+    expect(
+      (await rejection(collect(client.machineLogs({ machineId: "missing", tailLines: 1 })))).code,
+    ).toBe(Code.NotFound);
+  });
+
+  it("ValidateConfig accepts patches and rejects fields Omni owns", async () => {
+    await client.validateConfig({ config: "machine:\n  network:\n    hostname: a\n" });
+    const error = await rejection(client.validateConfig({ config: "machine:\n  token: abc\n" }));
+    expect(error.code).toBe(Code.InvalidArgument);
+    expect(error.rawMessage).toContain("machine.token");
+  });
+
+  it("ValidateJSONSchema reports nested errors", async () => {
+    const schema = JSON.stringify({
+      type: "object",
+      required: ["name"],
+      properties: {
+        size: {
+          type: "object",
+          properties: { cpu: { type: "integer", minimum: 1 }, disk: { type: "string" } },
+        },
+      },
+    });
+    const ok = await client.validateJSONSchema({
+      schema,
+      data: JSON.stringify({ name: "a", size: { cpu: 2 } }),
+    });
+    expect(ok.errors).toHaveLength(0);
+    const bad = await client.validateJSONSchema({
+      schema,
+      data: JSON.stringify({ size: { cpu: 0, disk: 5 } }),
+    });
+    const root = bad.errors[0];
+    expect(root?.errors.map((error) => error.schemaPath)).toEqual([
+      "/required",
+      "/properties/size",
+    ]);
+    expect(root?.errors[1]?.errors.map((error) => error.dataPath)).toEqual([
+      "/size/cpu",
+      "/size/disk",
+    ]);
+    expect((await rejection(client.validateJSONSchema({ schema: "{", data: "{}" }))).code).toBe(
+      Code.InvalidArgument,
+    );
+  });
+
+  it("creates, lists, renews and destroys service accounts", async () => {
+    const name = `ci-${protocol.replace(/[^a-z]/g, "")}`;
+    const created = await client.createServiceAccount({
+      name,
+      role: "Operator",
+      armoredPgpPublicKey: await serviceAccountPublicKey(name),
+    });
+    expect(created.publicKeyId).toMatch(/^[0-9a-f]{40}$/);
+    const renewed = await client.renewServiceAccount({
+      name,
+      armoredPgpPublicKey: await serviceAccountPublicKey(name),
+    });
+    const listed = (await client.listServiceAccounts({})).serviceAccounts.find(
+      (account) => account.name === name,
+    );
+    expect(listed?.role).toBe("Operator");
+    expect(listed?.pgpPublicKeys.map((key) => key.id).sort()).toEqual(
+      [created.publicKeyId, renewed.publicKeyId].sort(),
+    );
+    expect(
+      (
+        await rejection(
+          client.createServiceAccount({
+            name,
+            role: "Reader",
+            armoredPgpPublicKey: await serviceAccountPublicKey(name),
+          }),
+        )
+      ).code,
+    ).toBe(Code.AlreadyExists);
+    await client.destroyServiceAccount({ name });
+    const after = await client.listServiceAccounts({});
+    expect(after.serviceAccounts.map((account) => account.name)).not.toContain(name);
+    expect((await rejection(client.destroyServiceAccount({ name }))).code).toBe(Code.NotFound);
+  });
+
+  it("refuses service-account keys living longer than 365 days", async () => {
+    const error = await rejection(
+      client.createServiceAccount({
+        name: "too-long",
+        role: "Reader",
+        armoredPgpPublicKey: await serviceAccountPublicKey("too-long", 400 * 24 * 3600),
+      }),
+    );
+    expect(error.code).toBe(Code.InvalidArgument);
+    expect(error.rawMessage).toContain("lifetime");
+  });
+
+  it("KubernetesUpgradePreChecks judges the target version", async () => {
+    expect((await production.kubernetesUpgradePreChecks({ newVersion: "1.33.3" })).ok).toBe(true);
+    const skip = await production.kubernetesUpgradePreChecks({ newVersion: "1.35.0" });
+    expect(skip.ok).toBe(false);
+    expect(skip.reason).not.toBe("");
+  });
+
+  it("KubernetesSyncManifests shows a diff on dry run, rolls out for real, then has nothing to do", async () => {
+    const dryRun = await collect(production.kubernetesSyncManifests({ dryRun: true }));
+    expect(
+      dryRun.every(
+        (r) =>
+          r.responseType === KubernetesSyncManifestResponse_ResponseType.MANIFEST && !r.skipped,
+      ),
+    ).toBe(true);
+    const real = await collect(production.kubernetesSyncManifests({}));
+    expect(
+      real.some((r) => r.responseType === KubernetesSyncManifestResponse_ResponseType.ROLLOUT),
+    ).toBe(true);
+    const again = await collect(production.kubernetesSyncManifests({}));
+    expect(again.every((r) => r.skipped)).toBe(true);
+  });
+
+  it("CreateSchematic and CreateSchematicFromRaw derive ids from content", async () => {
+    const first = await client.createSchematic({
+      extensions: ["siderolabs/iscsi-tools"],
+      talosVersion: "1.10.5",
+    });
+    const same = await client.createSchematic({
+      extensions: ["siderolabs/iscsi-tools"],
+      talosVersion: "1.10.5",
+    });
+    const other = await client.createSchematic({
+      extensions: ["siderolabs/gvisor"],
+      talosVersion: "1.10.5",
+    });
+    expect(first.schematicId).toMatch(/^[0-9a-f]{64}$/);
+    expect(same.schematicId).toBe(first.schematicId);
+    expect(other.schematicId).not.toBe(first.schematicId);
+    expect(first.schematicYml).toContain("siderolabs/iscsi-tools");
+    const raw = await client.createSchematicFromRaw({
+      rawSchematic: new TextEncoder().encode(first.schematicYml),
+      talosVersion: "1.10.5",
+    });
+    expect(raw.schematicId).toBe(first.schematicId);
+    const asset = await client.getBootAssetURL({
+      schematicId: first.schematicId,
+      talosVersion: "1.10.5",
+      bootAssetKind: BootAssetURLRequest_BootAssetKind.ISO,
+      standaloneUrl: true,
+    });
+    expect(asset.url).toBe(
+      `https://factory.talos.dev/image/${first.schematicId}/v1.10.5/metal-amd64.iso`,
+    );
+  });
+
+  it("GetSupportBundle streams progress then the zip in chunks", async () => {
+    const messages = await collect(client.getSupportBundle({ cluster: "production" }));
+    const progress = messages.filter((m) => m.progress);
+    expect(progress.length).toBeGreaterThan(1);
+    const chunks = messages.filter((m) => m.bundleData.length > 0).map((m) => m.bundleData);
+    expect(chunks.length).toBeGreaterThan(1);
+    const bundle = Buffer.concat(chunks);
+    expect(bundle.subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+    expect((await rejection(collect(client.getSupportBundle({ cluster: "nope" })))).code).toBe(
+      Code.NotFound,
+    );
+  });
+
+  it("ReadAuditLog filters entries and follows new ones", async () => {
+    const all = await collect(client.readAuditLog({}));
+    expect(all.length).toBeGreaterThan(3);
+    const creates = await collect(client.readAuditLog({ eventType: AuditLogEventType.CREATE }));
+    expect(creates.length).toBeGreaterThan(0);
+    expect(
+      creates.every((entry) => JSON.parse(decoder.decode(entry.auditLog)).event_type === "create"),
+    ).toBe(true);
+    const today = new Date(Date.now() + dayMs).toISOString().slice(0, 10);
+    const future = await collect(client.readAuditLog({ startTime: today }));
+    expect(future).toHaveLength(0);
+    const followed = await collect(client.readAuditLog({ follow: true, fromId: 2n }));
+    expect(followed[0]?.auditLog.length).toBe(0);
+    expect(followed[0]?.id).toBe(2n);
+    expect(followed[1]?.id).toBe(2n);
+    expect(
+      (await rejection(collect(client.readAuditLog({ follow: true, search: "x" })))).code,
+    ).toBe(Code.InvalidArgument);
+  });
+
+  it("MaintenanceUpgrade and MaintenanceLifecycle work on machines in maintenance mode only", async () => {
+    await client.maintenanceUpgrade({ machineId: machines.spare, version: "1.10.6" });
+    const error = await rejection(
+      client.maintenanceUpgrade({ machineId: machines.member, version: "1.10.6" }),
+    );
+    expect(error.code).toBe(Code.FailedPrecondition);
+    const steps = await collect(
+      client.maintenanceLifecycle({
+        machineId: machines.spare,
+        operation: MaintenanceLifecycleRequest_Operation.INSTALL,
+        version: "1.10.6",
+        disk: "/dev/sda",
+      }),
+    );
+    expect(steps[0]?.message).toContain("/dev/sda");
+  });
+
+  it("join tokens and join config", async () => {
+    const defaultConfig = await client.getMachineJoinConfig({});
+    expect(defaultConfig.kernelArgs.some((arg) => arg.startsWith("siderolink.api="))).toBe(true);
+    expect(defaultConfig.config).toContain("SideroLinkConfig");
+    const token = await client.createJoinToken({ name: "lab" });
+    const config = await client.getMachineJoinConfig({ joinToken: token.id, useGrpcTunnel: true });
+    expect(config.kernelArgs[0]).toContain(`jointoken=${token.id}`);
+    expect(config.kernelArgs[0]).toContain("grpc_tunnel=true");
+    expect((await rejection(client.getMachineJoinConfig({ joinToken: "unknown" }))).code).toBe(
+      Code.NotFound,
+    );
+    expect((await rejection(client.createJoinToken({ name: "" }))).code).toBe(Code.InvalidArgument);
+  });
+
+  it("ResetNodeUniqueToken, MachinePowerOff and MachinePowerOn act on known machines", async () => {
+    await client.resetNodeUniqueToken({ id: machines.member });
+    await client.machinePowerOff({ machineId: machines.member });
+    await client.machinePowerOn({ machineId: machines.member });
+    expect((await rejection(client.machinePowerOff({ machineId: "missing" }))).code).toBe(
+      Code.NotFound,
+    );
+  });
+
+  it("users CRUD", async () => {
+    const email = `Dev-${protocol}@Example.com`;
+    const created = await client.createUser({ email, role: "Reader" });
+    expect(created.userId).not.toBe("");
+    await client.updateUser({ email, role: "Operator" });
+    const listed = (await client.listUsers({})).users.find(
+      (user) => user.email === email.toLowerCase(),
+    );
+    expect(listed?.role).toBe("Operator");
+    expect((await rejection(client.createUser({ email, role: "Reader" }))).code).toBe(
+      Code.AlreadyExists,
+    );
+    expect(
+      (await rejection(client.createUser({ email: "x@example.com", role: "Boss" }))).code,
+    ).toBe(Code.InvalidArgument);
+    await client.destroyUser({ email });
+    expect((await client.listUsers({})).users.map((user) => user.email)).not.toContain(
+      email.toLowerCase(),
+    );
+  });
+
+  it("TearDownLockedCluster is not served by the current API", async () => {
+    const error = await rejection(client.tearDownLockedCluster({ clusterId: "production" }));
+    expect(error.code).toBe(Code.Unimplemented);
+  });
+});
+
+describe("an emulator of Omni v1.2", () => {
+  let emulator: OmniEmulator;
+  beforeAll(async () => {
+    emulator = await startOmniEmulator({ omniVersion: "1.2" });
+  });
+  afterAll(() => emulator.close());
+
+  it.each(protocols)(
+    "serves TearDownLockedCluster and lacks newer methods over %s",
+    async (protocol) => {
+      const signer = await serviceAccountSigner(emulator.keys.admin);
+      const client = createClient(
+        ManagementService,
+        transportFor(emulator, protocol, [signingInterceptor(signer)]),
+      );
+      await client.tearDownLockedCluster({ clusterId: "production" });
+      expect((await rejection(client.tearDownLockedCluster({ clusterId: "nope" }))).code).toBe(
+        Code.NotFound,
+      );
+      for (const call of [
+        () => client.listUsers({}),
+        () => client.machinePowerOn({ machineId: "x" }),
+        () => client.getBootAssetURL({}),
+      ]) {
+        expect((await rejection(call())).code).toBe(Code.Unimplemented);
+      }
+      expect((await rejection(collect(client.maintenanceLifecycle({})))).code).toBe(
+        Code.Unimplemented,
+      );
+    },
+  );
+});

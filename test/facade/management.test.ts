@@ -1,0 +1,628 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { describe, expect, it } from "vitest";
+import { createOmniClient } from "../../src/client.js";
+import { ValidationError } from "../../src/errors.js";
+import { DataSchema } from "../../src/gen/common/common_pb.js";
+import {
+  AuditLogEventType,
+  BootAssetURLRequest_BootAssetKind,
+  BootAssetURLResponseSchema,
+  CreateSchematicRequest_SiderolinkGRPCTunnelMode,
+  CreateSchematicResponseSchema,
+  GetMachineJoinConfigResponseSchema,
+  GetSupportBundleResponseSchema,
+  KubeconfigResponseSchema,
+  KubernetesSSAOptions_InventoryPolicy,
+  KubernetesSyncManifestResponse_ResponseType,
+  KubernetesSyncManifestResponseSchema,
+  KubernetesUpgradePreChecksResponseSchema,
+  ListServiceAccountsResponseSchema,
+  ListUsersResponseSchema,
+  MaintenanceLifecycleRequest_Operation,
+  MaintenanceLifecycleResponseSchema,
+  ReadAuditLogResponseSchema,
+  SchematicBootloader,
+  TalosconfigResponseSchema,
+  ValidateJsonSchemaResponseSchema,
+} from "../../src/gen/omni/management/management_pb.js";
+import { createFakeOmni, type ManagementImpl } from "./fake-omni.js";
+
+const encoder = new TextEncoder();
+const publicKey = "-----BEGIN PGP PUBLIC KEY BLOCK-----\nxjMEZ\n-----END PGP PUBLIC KEY BLOCK-----";
+
+function setup(impl: ManagementImpl = {}) {
+  const omni = createFakeOmni(impl);
+  const client = createOmniClient({ transport: omni.transport });
+  return { omni, management: client.management };
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) {
+    out.push(item);
+  }
+  return out;
+}
+
+describe("management facade: cluster-scoped calls", () => {
+  it("kubeconfig sends the cluster as metadata and every request field", async () => {
+    const { omni, management } = setup({
+      kubeconfig: () =>
+        create(KubeconfigResponseSchema, { kubeconfig: encoder.encode("apiVersion: v1\n") }),
+    });
+    const text = await management.kubeconfig({
+      cluster: "prod",
+      serviceAccount: true,
+      serviceAccountTtlSeconds: 3600,
+      serviceAccountUser: "ci",
+      serviceAccountGroups: ["system:masters"],
+      grantType: "authcode",
+      oidcCacheBaseDir: "/tmp/cache",
+      oidcCacheIsolation: true,
+    });
+    expect(text).toBe("apiVersion: v1\n");
+    const call = omni.last();
+    expect(call.method).toBe("Kubeconfig");
+    expect(call.headers.get("cluster")).toBe("prod");
+    expect(call.request).toMatchObject({
+      serviceAccount: true,
+      serviceAccountTtl: { seconds: 3600n },
+      serviceAccountUser: "ci",
+      serviceAccountGroups: ["system:masters"],
+      grantType: "authcode",
+      breakGlass: false,
+      oidcCacheBaseDir: "/tmp/cache",
+      oidcCacheIsolation: true,
+    });
+  });
+
+  it("talosconfig is instance-wide without a cluster and scoped with one", async () => {
+    const { omni, management } = setup({
+      talosconfig: () =>
+        create(TalosconfigResponseSchema, { talosconfig: encoder.encode("context: x") }),
+    });
+    expect(await management.talosconfig()).toBe("context: x");
+    expect(omni.last().headers.has("cluster")).toBe(false);
+    await management.talosconfig({ cluster: "edge", raw: true });
+    expect(omni.last().headers.get("cluster")).toBe("edge");
+    expect(omni.last().request).toMatchObject({ raw: true, breakGlass: false });
+  });
+
+  it("upgrade pre-checks map ok and reason", async () => {
+    const { omni, management } = setup({
+      kubernetesUpgradePreChecks: () =>
+        create(KubernetesUpgradePreChecksResponseSchema, { ok: false, reason: "node not ready" }),
+    });
+    const result = await management.kubernetesUpgradePreChecks({
+      cluster: "prod",
+      newVersion: "1.31.2",
+    });
+    expect(result).toEqual({ ok: false, reason: "node not ready" });
+    expect(omni.last().headers.get("cluster")).toBe("prod");
+    expect(omni.last().request).toMatchObject({ newVersion: "1.31.2" });
+  });
+
+  it("manifest sync streams typed results with the cluster metadata", async () => {
+    const { omni, management } = setup({
+      async *kubernetesSyncManifests() {
+        yield create(KubernetesSyncManifestResponseSchema, {
+          responseType: KubernetesSyncManifestResponse_ResponseType.MANIFEST,
+          path: "apps/v1/Deployment/coredns",
+          object: encoder.encode("kind: Deployment"),
+          diff: "+replicas: 2",
+        });
+        yield create(KubernetesSyncManifestResponseSchema, {
+          responseType: KubernetesSyncManifestResponse_ResponseType.ROLLOUT,
+          path: "coredns",
+          skipped: true,
+        });
+      },
+    });
+    const results = await collect(
+      management.kubernetesSyncManifests({
+        cluster: "prod",
+        dryRun: true,
+        ssa: {
+          inventoryPolicy: "adopt-all",
+          reconcileTimeoutSeconds: 30,
+          forceConflicts: true,
+          noPrune: true,
+        },
+      }),
+    );
+    expect(results.map((r) => [r.type, r.path, r.diff, r.skipped])).toEqual([
+      ["manifest", "apps/v1/Deployment/coredns", "+replicas: 2", false],
+      ["rollout", "coredns", "", true],
+    ]);
+    expect(new TextDecoder().decode(results[0]?.object)).toBe("kind: Deployment");
+    expect(omni.last().headers.get("cluster")).toBe("prod");
+    expect(omni.last().request).toMatchObject({
+      dryRun: true,
+      ssa: {
+        inventoryPolicy: KubernetesSSAOptions_InventoryPolicy.ADOPT_ALL,
+        reconcileTimeout: { seconds: 30n },
+        forceConflicts: true,
+        noPrune: true,
+      },
+    });
+  });
+});
+
+describe("management facade: unary methods", () => {
+  it("omniconfig decodes the document", async () => {
+    const { management } = setup({
+      omniconfig: () => ({ omniconfig: encoder.encode("contexts: {}") }),
+    });
+    expect(await management.omniconfig()).toBe("contexts: {}");
+  });
+
+  it("validateConfig and validateJsonSchema send their documents", async () => {
+    const { omni, management } = setup({
+      validateJSONSchema: () =>
+        create(ValidateJsonSchemaResponseSchema, {
+          errors: [
+            {
+              dataPath: "/spec",
+              schemaPath: "#/properties/spec",
+              cause: "invalid",
+              errors: [
+                { dataPath: "/spec/a", cause: "missing" },
+                { dataPath: "/spec/b", cause: "type" },
+              ],
+            },
+          ],
+        }),
+    });
+    await management.validateConfig({ config: "machine: {}" });
+    expect(omni.last().request).toMatchObject({ config: "machine: {}" });
+    const result = await management.validateJsonSchema({ data: "{}", schema: '{"type":"object"}' });
+    expect(omni.last().request).toMatchObject({ data: "{}", schema: '{"type":"object"}' });
+    expect(result.valid).toBe(false);
+    expect(result.totalErrors).toBe(3);
+    expect(result.errors[0]?.errors).toHaveLength(2);
+    expect(result.summary()).toBe(
+      "3 errors\n  /spec: invalid\n    /spec/a: missing\n    /spec/b: type",
+    );
+  });
+
+  it("service accounts: create, renew, list with keys and expiry, destroy", async () => {
+    const expires = new Date("2030-01-01T00:00:00Z");
+    const { omni, management } = setup({
+      createServiceAccount: () => ({ publicKeyId: "abc123" }),
+      renewServiceAccount: () => ({ publicKeyId: "def456" }),
+      listServiceAccounts: () =>
+        create(ListServiceAccountsResponseSchema, {
+          serviceAccounts: [
+            {
+              name: "ci",
+              role: "Operator",
+              lastActive: "2 hours ago",
+              pgpPublicKeys: [
+                {
+                  id: "k1",
+                  armored: publicKey,
+                  expiration: timestampFromDate(new Date("2029-01-01T00:00:00Z")),
+                },
+                { id: "k2", armored: publicKey, expiration: timestampFromDate(expires) },
+              ],
+            },
+          ],
+        }),
+    });
+    expect(
+      await management.createServiceAccount({
+        name: "ci",
+        armoredPgpPublicKey: publicKey,
+        role: "Operator",
+      }),
+    ).toEqual({ publicKeyId: "abc123" });
+    expect(omni.last().request).toMatchObject({
+      name: "ci",
+      armoredPgpPublicKey: publicKey,
+      role: "Operator",
+      useUserRole: false,
+    });
+    expect(
+      await management.renewServiceAccount({ name: "ci", armoredPgpPublicKey: publicKey }),
+    ).toEqual({
+      publicKeyId: "def456",
+    });
+    const [account] = await management.listServiceAccounts();
+    expect(account?.name).toBe("ci");
+    expect(account?.publicKeys.map((k) => k.id)).toEqual(["k1", "k2"]);
+    expect(account?.expiresAt?.toISOString()).toBe(expires.toISOString());
+    await management.destroyServiceAccount({ name: "ci" });
+    expect(omni.last()).toMatchObject({ method: "DestroyServiceAccount", request: { name: "ci" } });
+  });
+
+  it("schematics: every request field and the mapped model", async () => {
+    const { omni, management } = setup({
+      createSchematic: () =>
+        create(CreateSchematicResponseSchema, {
+          schematicId: "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba",
+          pxeUrl: "https://pxe.factory.talos.dev/pxe/3765/v1.9.0/metal-amd64",
+          grpcTunnelEnabled: true,
+          schematicYml: "customization: {}",
+        }),
+      createSchematicFromRaw: () =>
+        create(CreateSchematicResponseSchema, { schematicId: "raw-id" }),
+    });
+    const schematic = await management.createSchematic({
+      extensions: ["siderolabs/iscsi-tools"],
+      extraKernelArgs: ["console=ttyS0"],
+      metaValues: { 10: "meta" },
+      talosVersion: "v1.9.0",
+      mediaId: "iso",
+      siderolinkGrpcTunnelMode: "enabled",
+      joinToken: "tok",
+      overlay: { image: "siderolabs/sbc-raspberrypi", name: "rpi_generic" },
+      bootloader: "grub",
+      embeddedMachineConfig: "machine: {}",
+      imageFactoryUrl: "https://factory.example.com",
+    });
+    expect(schematic.id).toMatch(/^3765/);
+    expect(schematic.pxeUrl).toContain("metal-amd64");
+    expect(schematic.grpcTunnelEnabled).toBe(true);
+    expect(schematic.yaml).toBe("customization: {}");
+    expect(omni.last().request).toMatchObject({
+      extensions: ["siderolabs/iscsi-tools"],
+      extraKernelArgs: ["console=ttyS0"],
+      metaValues: { 10: "meta" },
+      talosVersion: "v1.9.0",
+      mediaId: "iso",
+      siderolinkGrpcTunnelMode: CreateSchematicRequest_SiderolinkGRPCTunnelMode.ENABLED,
+      joinToken: "tok",
+      overlay: { image: "siderolabs/sbc-raspberrypi", name: "rpi_generic", options: "" },
+      bootloader: SchematicBootloader.BOOT_GRUB,
+      embeddedMachineConfig: "machine: {}",
+      imageFactoryUrl: "https://factory.example.com",
+    });
+    const fromRaw = await management.createSchematicFromRaw({
+      rawSchematic: "customization: {}",
+      talosVersion: "1.9.0",
+    });
+    expect(fromRaw.id).toBe("raw-id");
+    expect(
+      new TextDecoder().decode((omni.last().request as { rawSchematic: Uint8Array }).rawSchematic),
+    ).toBe("customization: {}");
+  });
+
+  it("boot asset URL maps url, headers, host and storage key", async () => {
+    const { omni, management } = setup({
+      getBootAssetURL: () =>
+        create(BootAssetURLResponseSchema, {
+          url: "https://omni.example.com/image/abc",
+          headers: { authorization: "Bearer x" },
+          imageFactoryHost: "factory.talos.dev",
+          storageKey: "abc/metal-amd64.iso",
+        }),
+    });
+    const asset = await management.getBootAssetUrl({
+      talosVersion: "v1.10.0",
+      schematicId: "abc",
+      bootAssetKind: "iso",
+      platform: "metal",
+      architecture: "amd64",
+      format: "iso",
+      secureBoot: true,
+      standaloneUrl: true,
+    });
+    expect(asset.url).toBe("https://omni.example.com/image/abc");
+    expect(asset.headers).toEqual({ authorization: "Bearer x" });
+    expect(asset.imageFactoryHost).toBe("factory.talos.dev");
+    expect(asset.storageKey).toBe("abc/metal-amd64.iso");
+    expect(omni.last().request).toMatchObject({
+      bootAssetKind: BootAssetURLRequest_BootAssetKind.ISO,
+      secureBoot: true,
+      standaloneUrl: true,
+      platform: "metal",
+      architecture: "amd64",
+      format: "iso",
+    });
+  });
+
+  it("machine join config carries its helpers", async () => {
+    const { omni, management } = setup({
+      getMachineJoinConfig: () =>
+        create(GetMachineJoinConfigResponseSchema, {
+          kernelArgs: [
+            "siderolink.api=https://omni?jointoken=t",
+            "talos.events.sink=[fdae::1]:8090",
+          ],
+          config: "apiVersion: v1alpha1\nkind: SideroLinkConfig\n",
+        }),
+    });
+    const join = await management.getMachineJoinConfig({ useGrpcTunnel: true, joinToken: "t" });
+    expect(omni.last().request).toMatchObject({ useGrpcTunnel: true, joinToken: "t" });
+    expect(join.hasKernelArgs).toBe(true);
+    expect(join.hasConfig).toBe(true);
+    expect(join.totalItems).toBe(3);
+    expect(join.kernelArgsString()).toBe(
+      "siderolink.api=https://omni?jointoken=t talos.events.sink=[fdae::1]:8090",
+    );
+    expect(join.summary()).toBe("2 kernel args, config (44 characters)");
+  });
+
+  it("join tokens, node unique tokens, maintenance upgrade and power", async () => {
+    const expiry = new Date(Date.now() + 86_400_000);
+    const { omni, management } = setup({ createJoinToken: () => ({ id: "token-value" }) });
+    const token = await management.createJoinToken({ name: "lab", expirationTime: expiry });
+    expect(token.id).toBe("token-value");
+    expect(token.name).toBe("lab");
+    expect(omni.last().request).toMatchObject({
+      name: "lab",
+      expirationTime: timestampFromDate(expiry),
+    });
+    await management.resetNodeUniqueToken({ id: "m-1" });
+    expect(omni.last()).toMatchObject({ method: "ResetNodeUniqueToken", request: { id: "m-1" } });
+    await management.maintenanceUpgrade({ machineId: "m-1", version: "v1.9.0" });
+    expect(omni.last()).toMatchObject({
+      method: "MaintenanceUpgrade",
+      request: { machineId: "m-1", version: "v1.9.0" },
+    });
+    await management.machinePowerOff({ machineId: "m-1" });
+    expect(omni.last()).toMatchObject({ method: "MachinePowerOff", request: { machineId: "m-1" } });
+    await management.machinePowerOn({ machineId: "m-1" });
+    expect(omni.last()).toMatchObject({ method: "MachinePowerOn", request: { machineId: "m-1" } });
+    await management.tearDownLockedCluster({ clusterId: "imported" });
+    expect(omni.last()).toMatchObject({
+      method: "TearDownLockedCluster",
+      request: { clusterId: "imported" },
+    });
+  });
+
+  it("users: create, list, update, destroy", async () => {
+    const { omni, management } = setup({
+      createUser: () => ({ userId: "u-1" }),
+      listUsers: () =>
+        create(ListUsersResponseSchema, {
+          users: [
+            {
+              id: "u-1",
+              email: "a@example.com",
+              role: "Reader",
+              samlLabels: { team: "x" },
+              lastActive: "now",
+            },
+          ],
+        }),
+    });
+    expect(await management.createUser({ email: "a@example.com", role: "Reader" })).toBe("u-1");
+    expect(await management.listUsers()).toEqual([
+      {
+        id: "u-1",
+        email: "a@example.com",
+        role: "Reader",
+        samlLabels: { team: "x" },
+        lastActive: "now",
+      },
+    ]);
+    await management.updateUser({ email: "a@example.com", role: "Operator" });
+    expect(omni.last().request).toMatchObject({ email: "a@example.com", role: "Operator" });
+    await management.destroyUser({ email: "a@example.com" });
+    expect(omni.last()).toMatchObject({
+      method: "DestroyUser",
+      request: { email: "a@example.com" },
+    });
+  });
+});
+
+describe("management facade: streams", () => {
+  it("machine logs as chunks and as lines joined across chunks", async () => {
+    const chunks = ["first li", "ne\nsecond\n", "third"];
+    const { omni, management } = setup({
+      async *machineLogs() {
+        for (const chunk of chunks) {
+          yield create(DataSchema, { bytes: encoder.encode(chunk) });
+        }
+      },
+    });
+    const raw = await collect(management.machineLogs({ machineId: "m-1", tailLines: 10 }));
+    expect(raw.map((c) => new TextDecoder().decode(c))).toEqual(chunks);
+    expect(omni.last().request).toMatchObject({ machineId: "m-1", follow: false, tailLines: 10 });
+    expect(await collect(management.machineLogLines({ machineId: "m-1", follow: true }))).toEqual([
+      "first line",
+      "second",
+      "third",
+    ]);
+  });
+
+  it("support bundle yields progress with percent and data chunks as they come", async () => {
+    const { omni, management } = setup({
+      async *getSupportBundle() {
+        yield create(GetSupportBundleResponseSchema, { encryptionRecipients: ["age1xyz"] });
+        yield create(GetSupportBundleResponseSchema, {
+          progress: { source: "cluster", state: "collecting", value: 1, total: 4 },
+        });
+        yield create(GetSupportBundleResponseSchema, { bundleData: new Uint8Array([1, 2]) });
+        yield create(GetSupportBundleResponseSchema, { bundleData: new Uint8Array([3]) });
+      },
+    });
+    const events = await collect(
+      management.getSupportBundle({
+        cluster: "prod",
+        encrypt: true,
+        encryptionRecipients: ["age1xyz"],
+      }),
+    );
+    expect(events).toEqual([
+      { type: "recipients", recipients: ["age1xyz"] },
+      {
+        type: "progress",
+        source: "cluster",
+        state: "collecting",
+        error: "",
+        value: 1,
+        total: 4,
+        percent: 25,
+      },
+      { type: "data", bytes: new Uint8Array([1, 2]) },
+      { type: "data", bytes: new Uint8Array([3]) },
+    ]);
+    expect(omni.last().request).toMatchObject({
+      cluster: "prod",
+      encrypt: true,
+      encryptionRecipients: ["age1xyz"],
+    });
+  });
+
+  it("audit log entries are parsed from JSON lines, also when split across responses", async () => {
+    const first =
+      '{"event_type":"create","resource_type":"Clusters.omni.sidero.dev","resource_id":"prod","event_ts":1700000000000,';
+    const second =
+      '"event_data":{"session":{"email":"a@example.com"}}}\n{"event_type":"destroy"}\n';
+    const { omni, management } = setup({
+      async *readAuditLog() {
+        yield create(ReadAuditLogResponseSchema, { auditLog: new Uint8Array(), id: 7n });
+        yield create(ReadAuditLogResponseSchema, { auditLog: encoder.encode(first), id: 8n });
+        yield create(ReadAuditLogResponseSchema, { auditLog: encoder.encode(second), id: 9n });
+      },
+    });
+    const entries = await collect(
+      management.readAuditLog({
+        startTime: new Date("2024-05-01T10:00:00Z"),
+        endTime: "2024-05-02",
+        eventType: "create",
+      }),
+    );
+    expect(entries.map((e) => [e.id, e.eventType, e.resourceType, e.resourceId, e.actor])).toEqual([
+      [9n, "create", "Clusters.omni.sidero.dev", "prod", "a@example.com"],
+      [9n, "destroy", "", "", ""],
+    ]);
+    expect(entries[0]?.time?.getTime()).toBe(1_700_000_000_000);
+    expect(omni.last().request).toMatchObject({
+      startTime: "2024-05-01",
+      endTime: "2024-05-02",
+      eventType: AuditLogEventType.CREATE,
+      follow: false,
+    });
+    await collect(management.readAuditLog({ follow: true, fromId: 10, startTsMs: 5 }));
+    expect(omni.last().request).toMatchObject({ follow: true, fromId: 10n, startTsMs: 5n });
+  });
+
+  it("maintenance lifecycle yields its messages", async () => {
+    const { omni, management } = setup({
+      async *maintenanceLifecycle() {
+        yield create(MaintenanceLifecycleResponseSchema, { message: "installing" });
+        yield create(MaintenanceLifecycleResponseSchema, { message: "done" });
+      },
+    });
+    const events = await collect(
+      management.maintenanceLifecycle({
+        machineId: "m-1",
+        operation: "install",
+        version: "v1.9.0",
+        disk: "/dev/sda",
+      }),
+    );
+    expect(events).toEqual([{ message: "installing" }, { message: "done" }]);
+    expect(omni.last().request).toMatchObject({
+      machineId: "m-1",
+      operation: MaintenanceLifecycleRequest_Operation.INSTALL,
+      version: "v1.9.0",
+      disk: "/dev/sda",
+    });
+  });
+});
+
+describe("management facade: input validation before any network I/O", () => {
+  const cases: [string, (m: ReturnType<typeof setup>["management"]) => unknown, string][] = [
+    ["kubeconfig without cluster", (m) => m.kubeconfig({ cluster: "" }), "options.cluster"],
+    ["cluster with a space", (m) => m.kubeconfig({ cluster: "a b" }), "options.cluster"],
+    [
+      "service account without user",
+      (m) => m.kubeconfig({ cluster: "c", serviceAccount: true }),
+      "options.serviceAccountUser",
+    ],
+    [
+      "negative ttl",
+      (m) => m.kubeconfig({ cluster: "c", serviceAccountTtlSeconds: -1 }),
+      "options.serviceAccountTtlSeconds",
+    ],
+    [
+      "unknown grant type",
+      (m) => m.kubeconfig({ cluster: "c", grantType: "device" as "auto" }),
+      "options.grantType",
+    ],
+    [
+      "bad version",
+      (m) => m.kubernetesUpgradePreChecks({ cluster: "c", newVersion: "latest" }),
+      "options.newVersion",
+    ],
+    [
+      "private key instead of public",
+      (m) =>
+        m.createServiceAccount({
+          name: "ci",
+          armoredPgpPublicKey: "-----BEGIN PGP PRIVATE KEY BLOCK-----",
+        }),
+      "options.armoredPgpPublicKey",
+    ],
+    [
+      "role with useUserRole",
+      (m) =>
+        m.createServiceAccount({
+          name: "ci",
+          armoredPgpPublicKey: publicKey,
+          role: "Admin",
+          useUserRole: true,
+        }),
+      "options.role",
+    ],
+    [
+      "tail lines not whole",
+      (m) => m.machineLogs({ machineId: "m", tailLines: 1.5 }),
+      "options.tailLines",
+    ],
+    ["empty machine id", (m) => m.machinePowerOff({ machineId: "" }), "options.machineId"],
+    ["bad email", (m) => m.createUser({ email: "nobody", role: "Reader" }), "options.email"],
+    [
+      "expired join token",
+      (m) => m.createJoinToken({ name: "x", expirationTime: new Date(0) }),
+      "options.expirationTime",
+    ],
+    ["follow with filters", (m) => m.readAuditLog({ follow: true, search: "x" }), "options.search"],
+    ["bad audit day", (m) => m.readAuditLog({ startTime: "May 1st" }), "options.startTime"],
+    [
+      "missing operation",
+      (m) =>
+        m.maintenanceLifecycle({ machineId: "m", operation: undefined as unknown as "install" }),
+      "options.operation",
+    ],
+    [
+      "meta key out of range",
+      (m) => m.createSchematic({ metaValues: { [-1]: "x" } }),
+      "options.metaValues.-1",
+    ],
+    [
+      "bad factory URL",
+      (m) => m.createSchematic({ imageFactoryUrl: "not a url" }),
+      "options.imageFactoryUrl",
+    ],
+    [
+      "empty raw schematic",
+      (m) => m.createSchematicFromRaw({ rawSchematic: "" }),
+      "options.rawSchematic",
+    ],
+    ["bad timeout", (m) => m.omniconfig({ timeoutMs: 0 }), "callOptions.timeoutMs"],
+    [
+      "options not an object",
+      (m) => m.validateConfig(undefined as unknown as { config: string }),
+      "options",
+    ],
+  ];
+
+  it.each(cases)("%s", async (_name, call, argument) => {
+    const { omni, management } = setup();
+    let thrown: unknown;
+    try {
+      await call(management);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ValidationError);
+    expect((thrown as ValidationError).argument).toBe(argument);
+    expect(omni.requestCount()).toBe(0);
+  });
+});

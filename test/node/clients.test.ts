@@ -1,0 +1,150 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Http2Server, type ServerHttp2Session } from "node:http2";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClient } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import * as openpgp from "openpgp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KeyError, ValidationError } from "../../src/errors.js";
+import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
+import { createOmniClientFromEnv, createOmniClientFromOmniconfig } from "../../src/node/clients.js";
+
+/** A gRPC server that records the signature header of each call. */
+let server: Http2Server;
+let url: string;
+const sessions = new Set<ServerHttp2Session>();
+const signatures: string[] = [];
+let armoredPrivateKey: string;
+let fingerprint: string;
+
+beforeAll(async () => {
+  server = createServer(
+    connectNodeAdapter({
+      routes: (router) =>
+        router.service(ManagementService, {
+          omniconfig: (_request, context) => {
+            signatures.push(context.requestHeader.get("x-sidero-signature") ?? "");
+            return { omniconfig: new TextEncoder().encode("contexts: {}") };
+          },
+        }),
+    }),
+  );
+  server.on("session", (session: ServerHttp2Session) => {
+    sessions.add(session);
+    session.on("close", () => sessions.delete(session));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const key = await openpgp.generateKey({
+    type: "ecc",
+    curve: "ed25519Legacy",
+    userIDs: [{ email: "jane@example.com" }],
+    keyExpirationTime: 4 * 3600,
+    format: "object",
+  });
+  armoredPrivateKey = key.privateKey.armor();
+  fingerprint = key.privateKey.getFingerprint();
+});
+
+afterAll(async () => {
+  for (const session of sessions) {
+    session.destroy();
+  }
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+function serviceAccountKey(name: string, pgpKey: string): string {
+  return Buffer.from(JSON.stringify({ name, pgp_key: pgpKey })).toString("base64");
+}
+
+describe("createOmniClientFromEnv", () => {
+  it("signs calls as the service account from the environment, over native gRPC", async () => {
+    const client = createOmniClientFromEnv({
+      env: {
+        OMNI_ENDPOINT: url,
+        OMNI_SERVICE_ACCOUNT_KEY: serviceAccountKey("ci-bot", armoredPrivateKey),
+      },
+    });
+    await createClient(ManagementService, client.transport).omniconfig({});
+    expect(signatures.at(-1)).toMatch(new RegExp(`^siderov1 ci-bot ${fingerprint} \\S+$`));
+  });
+
+  it("names the variable a malformed key came from, without its value", () => {
+    const error = (() => {
+      try {
+        createOmniClientFromEnv({
+          env: { OMNI_ENDPOINT: url, SIDERO_SERVICE_ACCOUNT_KEY: "not base64 at all!" },
+        });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(KeyError);
+    expect((error as KeyError).argument).toBe("SIDERO_SERVICE_ACCOUNT_KEY");
+    expect((error as KeyError).reason).toBe("not-base64");
+    expect((error as KeyError).message).not.toContain("not base64 at all");
+  });
+
+  it("rejects a bad endpoint before connecting", () => {
+    expect(() =>
+      createOmniClientFromEnv({
+        env: { OMNI_ENDPOINT: "omni.example.com", OMNI_SERVICE_ACCOUNT_KEY: "eA==" },
+      }),
+    ).toThrow(ValidationError);
+  });
+});
+
+describe("createOmniClientFromOmniconfig", () => {
+  let home: string;
+
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), "omni-home-"));
+    mkdirSync(join(home, ".talos", "omni"), { recursive: true });
+    mkdirSync(join(home, ".talos", "keys"), { recursive: true });
+    writeFileSync(
+      join(home, ".talos", "omni", "config"),
+      `contexts:\n  lab:\n    url: ${url}\n    auth:\n      siderov1:\n        identity: jane@example.com\n  anon:\n    url: ${url}\ncontext: lab\n`,
+    );
+    writeFileSync(join(home, ".talos", "keys", "lab-jane@example.com.pgp"), armoredPrivateKey);
+  });
+
+  afterAll(() => {
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("signs with the user key omnictl saved for the current context", async () => {
+    const client = createOmniClientFromOmniconfig({ env: {}, homeDir: home, readOnly: true });
+    expect(client.readOnly).toBe(true);
+    await createClient(ManagementService, client.transport).omniconfig({});
+    expect(signatures.at(-1)).toMatch(new RegExp(`^siderov1 jane@example.com ${fingerprint} `));
+  });
+
+  it("says which key file is missing", () => {
+    expect(() =>
+      createOmniClientFromOmniconfig({ env: {}, homeDir: home, keysDir: join(home, "empty") }),
+    ).toThrow(join(home, "empty", "lab-jane@example.com.pgp"));
+  });
+
+  it("says which file a broken key is in", () => {
+    const keysDir = join(home, "broken");
+    mkdirSync(keysDir);
+    writeFileSync(join(keysDir, "lab-jane@example.com.pgp"), "garbage");
+    const error = (() => {
+      try {
+        createOmniClientFromOmniconfig({ env: {}, homeDir: home, keysDir });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(KeyError);
+    expect((error as KeyError).argument).toBe(join(keysDir, "lab-jane@example.com.pgp"));
+  });
+
+  it("needs an identity in the chosen context", () => {
+    expect(() =>
+      createOmniClientFromOmniconfig({ env: {}, homeDir: home, context: "anon" }),
+    ).toThrow("contexts.anon.auth.siderov1.identity");
+  });
+});

@@ -1,0 +1,170 @@
+import {
+  createSecureServer,
+  createServer,
+  type Http2SecureServer,
+  type Http2Server,
+  type ServerHttp2Session,
+} from "node:http2";
+import type { AddressInfo } from "node:net";
+import { Code, ConnectError, type ConnectRouter, createClient } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ValidationError } from "../../src/errors.js";
+import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
+import { createGrpcTransport, resolveGrpcEndpoint } from "../../src/node/grpc-transport.js";
+import { makeTestCertificates, type TestCertificates } from "./tls-certificates.js";
+
+function routes(router: ConnectRouter) {
+  router.service(ManagementService, {
+    omniconfig: (_request, context) => ({
+      omniconfig: new TextEncoder().encode(
+        `seen cluster=${context.requestHeader.get("cluster") ?? ""}`,
+      ),
+    }),
+  });
+}
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+async function listen(server: Http2Server | Http2SecureServer): Promise<number> {
+  // The client keeps its HTTP/2 session open while idle; closing the server must end them.
+  const sessions = new Set<ServerHttp2Session>();
+  server.on("session", (session: ServerHttp2Session) => {
+    sessions.add(session);
+    session.on("close", () => sessions.delete(session));
+  });
+  openSessions.set(server, sessions);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+const openSessions = new Map<Http2Server | Http2SecureServer, Set<ServerHttp2Session>>();
+
+function close(server: Http2Server | Http2SecureServer): Promise<void> {
+  for (const session of openSessions.get(server) ?? []) {
+    session.destroy();
+  }
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+describe("createGrpcTransport over TLS", () => {
+  let certificates: TestCertificates;
+  let server: Http2SecureServer;
+  let url: string;
+
+  beforeAll(async () => {
+    certificates = makeTestCertificates();
+    server = createSecureServer(
+      { key: certificates.serverKey, cert: certificates.serverCert },
+      connectNodeAdapter({ routes }),
+    );
+    url = `https://127.0.0.1:${await listen(server)}`;
+  });
+
+  afterAll(async () => {
+    await close(server);
+  });
+
+  it("trusts a server signed by the CA given in tls.ca", async () => {
+    const transport = createGrpcTransport({ baseUrl: url, tls: { ca: certificates.caCert } });
+    const response = await createClient(ManagementService, transport).omniconfig(
+      {},
+      { headers: { cluster: "prod" } },
+    );
+    expect(text(response.omniconfig)).toBe("seen cluster=prod");
+  });
+
+  it("accepts the CA as bytes inside a list", async () => {
+    const transport = createGrpcTransport({
+      baseUrl: url,
+      tls: { ca: [new TextEncoder().encode(certificates.caCert)] },
+    });
+    await expect(createClient(ManagementService, transport).omniconfig({})).resolves.toBeDefined();
+  });
+
+  it("rejects the same server without the CA", async () => {
+    const transport = createGrpcTransport({ baseUrl: url });
+    const error = await createClient(ManagementService, transport)
+      .omniconfig({})
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(ConnectError);
+    expect(String((error as ConnectError).message)).toMatch(/certificate/i);
+  });
+
+  it("connects without the CA only when insecureSkipVerify is set", async () => {
+    const transport = createGrpcTransport({ baseUrl: url, tls: { insecureSkipVerify: true } });
+    await expect(createClient(ManagementService, transport).omniconfig({})).resolves.toBeDefined();
+  });
+});
+
+describe("createGrpcTransport over cleartext HTTP/2", () => {
+  let server: Http2Server;
+  let port: number;
+
+  beforeAll(async () => {
+    server = createServer(connectNodeAdapter({ routes }));
+    port = await listen(server);
+  });
+
+  afterAll(async () => {
+    await close(server);
+  });
+
+  it.each(["http", "grpc"])("speaks h2c to a %s:// URL, ignoring its path", async (scheme) => {
+    const transport = createGrpcTransport({
+      baseUrl: `${scheme}://127.0.0.1:${port}/ignored/path`,
+    });
+    const response = await createClient(ManagementService, transport).omniconfig({});
+    expect(text(response.omniconfig)).toBe("seen cluster=");
+  });
+
+  it("reports a refused connection as unavailable", async () => {
+    const stopped = createServer();
+    const stoppedPort = await listen(stopped);
+    await close(stopped);
+    const transport = createGrpcTransport({ baseUrl: `http://127.0.0.1:${stoppedPort}` });
+    const error = await createClient(ManagementService, transport)
+      .omniconfig({})
+      .catch((e: unknown) => e);
+    expect((error as ConnectError).code).toBe(Code.Unavailable);
+  });
+});
+
+describe("resolveGrpcEndpoint", () => {
+  it.each([
+    ["https://omni.example.com", "https://omni.example.com:443", true],
+    ["https://omni.example.com:8443/some/path", "https://omni.example.com:8443", true],
+    ["http://omni.internal", "http://omni.internal:80", false],
+    ["grpc://127.0.0.1:8080", "http://127.0.0.1:8080", false],
+    ["http://[::1]:8080", "http://[::1]:8080", false],
+  ])("reads %s as %s", (input, baseUrl, secure) => {
+    expect(resolveGrpcEndpoint(input)).toEqual({ baseUrl, secure });
+  });
+
+  it.each([
+    ["", "must be the URL"],
+    ["omni.example.com", "not a URL"],
+    ["ftp://omni.example.com", 'scheme "ftp:"'],
+    ["https://me:secret@omni.example.com", "credentials"],
+  ])("rejects %j", (input, message) => {
+    expect(() => resolveGrpcEndpoint(input)).toThrow(ValidationError);
+    expect(() => resolveGrpcEndpoint(input)).toThrow(message);
+  });
+});
+
+describe("createGrpcTransport options", () => {
+  it("refuses TLS options on a cleartext URL", () => {
+    expect(() =>
+      createGrpcTransport({ baseUrl: "http://127.0.0.1:1", tls: { insecureSkipVerify: true } }),
+    ).toThrow(/tls: applies only to https/);
+  });
+
+  it("refuses a CA that is a file path instead of PEM", () => {
+    expect(() =>
+      createGrpcTransport({ baseUrl: "https://omni.example.com", tls: { ca: "/etc/ssl/ca.pem" } }),
+    ).toThrow(/tls.ca: is not a PEM certificate/);
+  });
+});

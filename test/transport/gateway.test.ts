@@ -1,0 +1,380 @@
+import { create, toBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
+import { afterEach, describe, expect, it } from "vitest";
+import { ValidationError } from "../../src/errors.js";
+import { DataSchema } from "../../src/gen/common/common_pb.js";
+import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
+import { createGatewayTransport } from "../../src/transport/gateway-transport.js";
+import { chunkedFetch, startRecordedGateway } from "./recorded-gateway.js";
+
+type Gateway = Awaited<ReturnType<typeof startRecordedGateway>>;
+let gateway: Gateway | undefined;
+
+afterEach(async () => {
+  await gateway?.close();
+  gateway = undefined;
+});
+
+async function caught(promise: Promise<unknown>): Promise<ConnectError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConnectError);
+  return error as ConnectError;
+}
+
+async function drain<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of stream) {
+    items.push(item);
+  }
+  return items;
+}
+
+const base64 = (text: string) => Buffer.from(text).toString("base64");
+
+describe("createGatewayTransport: unary", () => {
+  it("posts lowerCamel JSON to /api/<Service>/<Method> and reads snake_case answers", async () => {
+    gateway = await startRecordedGateway((_req, res) => {
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "grpc-metadata-x-served-by": "omni-1",
+        "grpc-trailer-x-took": "3ms",
+      });
+      res.end(JSON.stringify({ kubeconfig: base64("apiVersion: v1\n"), unknown_field: 1 }));
+    });
+    const client = createClient(
+      ManagementService,
+      createGatewayTransport({ baseUrl: `${gateway.url}/` }),
+    );
+    let served: string | null = null;
+    let took: string | null = null;
+    const response = await client.kubeconfig(
+      { serviceAccount: true, serviceAccountUser: "ci-bot" },
+      {
+        headers: { cluster: "talos-default", runtime: "Omni" },
+        onHeader: (h) => {
+          served = h.get("x-served-by");
+        },
+        onTrailer: (t) => {
+          took = t.get("x-took");
+        },
+      },
+    );
+    expect(new TextDecoder().decode(response.kubeconfig)).toBe("apiVersion: v1\n");
+    expect(served).toBe("omni-1");
+    expect(took).toBe("3ms");
+    const [request] = gateway.requests;
+    expect(request?.method).toBe("POST");
+    expect(request?.path).toBe("/api/management.ManagementService/Kubeconfig");
+    expect(JSON.parse(request?.body ?? "")).toEqual({
+      serviceAccount: true,
+      serviceAccountUser: "ci-bot",
+    });
+    expect(request?.headers["content-type"]).toBe("application/json");
+    expect(request?.headers["grpc-metadata-cluster"]).toBe("talos-default");
+    expect(request?.headers["grpc-metadata-runtime"]).toBe("Omni");
+  });
+
+  it("does not add a second /api when the base URL already ends in it", async () => {
+    gateway = await startRecordedGateway((_req, res) => res.end("{}"));
+    const client = createClient(
+      ManagementService,
+      createGatewayTransport({ baseUrl: `${gateway.url}/api` }),
+    );
+    await client.omniconfig({});
+    expect(gateway.requests[0]?.path).toBe("/api/management.ManagementService/Omniconfig");
+  });
+
+  it("sends what interceptors add as Grpc-Metadata headers", async () => {
+    gateway = await startRecordedGateway((_req, res) => res.end("{}"));
+    const seen: string[] = [];
+    const signer: Interceptor = (next) => async (req) => {
+      seen.push(`${req.service.typeName}/${req.method.name} ${req.url}`);
+      req.header.set("x-sidero-signature", "siderov1 ci 0123 AAAA");
+      return await next(req);
+    };
+    const client = createClient(
+      ManagementService,
+      createGatewayTransport({ baseUrl: gateway.url, interceptors: [signer] }),
+    );
+    await client.omniconfig({});
+    expect(seen).toEqual([
+      `management.ManagementService/Omniconfig ${gateway.url}/api/management.ManagementService/Omniconfig`,
+    ]);
+    expect(gateway.requests[0]?.headers["grpc-metadata-x-sidero-signature"]).toBe(
+      "siderov1 ci 0123 AAAA",
+    );
+  });
+
+  it.each([
+    [403, { code: 7, message: "insufficient role" }, Code.PermissionDenied, "insufficient role"],
+    [401, { code: 16, message: "invalid signature" }, Code.Unauthenticated, "invalid signature"],
+    [
+      404,
+      { code: 5, message: "cluster x doesn't exist" },
+      Code.NotFound,
+      "cluster x doesn't exist",
+    ],
+    [404, { code: 5, message: "Not Found" }, Code.Unimplemented, "no such method"],
+    [409, { code: 6, message: "exists", details: [] }, Code.AlreadyExists, "exists"],
+    [400, { code: 9, message: "EULA has not been accepted" }, Code.FailedPrecondition, "EULA"],
+  ])("maps a %i JSON status body to its code", async (status, body, code, message) => {
+    gateway = await startRecordedGateway((_req, res) => {
+      res.writeHead(status, { "content-type": "application/json", "grpc-metadata-trace": "t1" });
+      res.end(JSON.stringify(body));
+    });
+    const client = createClient(
+      ManagementService,
+      createGatewayTransport({ baseUrl: gateway.url }),
+    );
+    const error = await caught(client.omniconfig({}));
+    expect(error.code).toBe(code);
+    expect(error.rawMessage).toContain(message);
+    expect(error.metadata.get("trace")).toBe("t1");
+  });
+
+  it.each([
+    [
+      502,
+      "<html><body><h1>502 Bad Gateway</h1></body></html>",
+      Code.Unavailable,
+      "502 Bad Gateway",
+    ],
+    [503, "upstream connect error", Code.Unavailable, "upstream connect error"],
+    [401, "", Code.Unauthenticated, "HTTP 401"],
+    [429, "slow down", Code.ResourceExhausted, "slow down"],
+    [404, "404 page not found\n", Code.Unimplemented, "HTTP 404"],
+    [404, "<html>no such page</html>", Code.NotFound, "no such page"],
+    [405, "read-only", Code.Unimplemented, "read-only"],
+    [418, "teapot", Code.Unknown, "HTTP 418"],
+  ])("maps a %i non-JSON body from a proxy by status", async (status, body, code, message) => {
+    gateway = await startRecordedGateway((_req, res) => {
+      res.writeHead(status, { "content-type": "text/html" });
+      res.end(body);
+    });
+    const client = createClient(
+      ManagementService,
+      createGatewayTransport({ baseUrl: gateway.url }),
+    );
+    const error = await caught(client.omniconfig({}));
+    expect(error.code).toBe(code);
+    expect(error.rawMessage).toContain(message);
+  });
+
+  it("fails with a deadline error when the gateway does not answer in time", async () => {
+    gateway = await startRecordedGateway(() => {
+      // Never answers.
+    });
+    const client = createClient(
+      ManagementService,
+      createGatewayTransport({ baseUrl: gateway.url }),
+    );
+    const error = await caught(client.omniconfig({}, { timeoutMs: 50 }));
+    expect(error.code).toBe(Code.DeadlineExceeded);
+    expect(gateway.requests[0]?.headers["grpc-timeout"]).toBe("50m");
+    await gateway.requests[0]?.closedEarly;
+  });
+
+  it("applies defaultTimeoutMs, and a per-call timeout of zero or less turns it off", async () => {
+    gateway = await startRecordedGateway((req, res) => {
+      if (req.headers["grpc-timeout"] === undefined) {
+        res.end("{}");
+      }
+    });
+    const transport = createGatewayTransport({ baseUrl: gateway.url, defaultTimeoutMs: 40 });
+    const client = createClient(ManagementService, transport);
+    expect((await caught(client.omniconfig({}))).code).toBe(Code.DeadlineExceeded);
+    await expect(client.omniconfig({}, { timeoutMs: 0 })).resolves.toBeDefined();
+  });
+
+  it("cancels through an AbortSignal and closes the request", async () => {
+    gateway = await startRecordedGateway(() => {
+      // Never answers.
+    });
+    const client = createClient(
+      ManagementService,
+      createGatewayTransport({ baseUrl: gateway.url }),
+    );
+    const controller = new AbortController();
+    const call = client.omniconfig({}, { signal: controller.signal });
+    await waitFor(() => gateway?.requests.length === 1);
+    controller.abort();
+    expect((await caught(call)).code).toBe(Code.Canceled);
+    await gateway.requests[0]?.closedEarly;
+  });
+
+  it("reports an unreachable gateway as unavailable", async () => {
+    const closed = await startRecordedGateway(() => {});
+    await closed.close();
+    const client = createClient(ManagementService, createGatewayTransport({ baseUrl: closed.url }));
+    const error = await caught(client.omniconfig({}));
+    expect(error.code).toBe(Code.Unavailable);
+    expect(error.rawMessage).toContain("cannot reach the Omni gateway");
+  });
+
+  it("rejects an answer that is not JSON as a protocol error", async () => {
+    const client = createClient(
+      ManagementService,
+      createGatewayTransport({
+        baseUrl: "http://omni.test",
+        fetch: chunkedFetch(["<html>login</html>"]),
+      }),
+    );
+    expect((await caught(client.omniconfig({}))).code).toBe(Code.Internal);
+  });
+});
+
+describe("createGatewayTransport: server streaming", () => {
+  const line = (hostname: string, text: string) =>
+    `${JSON.stringify({ result: { metadata: { hostname }, bytes: base64(text) } })}\n`;
+
+  function logsClient(chunks: (string | Uint8Array)[], init?: ResponseInit) {
+    return createClient(
+      ManagementService,
+      createGatewayTransport({ baseUrl: "http://omni.test", fetch: chunkedFetch(chunks, init) }),
+    );
+  }
+
+  it("reads lines split across chunks, inside a line and inside a UTF-8 character", async () => {
+    const body = new TextEncoder().encode(
+      `${line("nœud-1", "first")}\n${line("nœud-€", "second")}\r\n\n${line("n3", "third")}`,
+    );
+    const euro = body.indexOf(0xe2); // the first byte of "€"
+    const chunks = [body.slice(0, 7), body.slice(7, euro + 1), body.slice(euro + 1)];
+    const items = await drain(logsClient(chunks).machineLogs({ machineId: "m1" }));
+    expect(items.map((item) => item.metadata?.hostname)).toEqual(["nœud-1", "nœud-€", "n3"]);
+    expect(items.map((item) => new TextDecoder().decode(item.bytes))).toEqual([
+      "first",
+      "second",
+      "third",
+    ]);
+  });
+
+  it("accepts a last line without a trailing newline", async () => {
+    const items = await drain(
+      logsClient([line("a", "1"), line("b", "2").trimEnd()]).machineLogs({ machineId: "m" }),
+    );
+    expect(items).toHaveLength(2);
+  });
+
+  it("yields the messages before an error line, then throws its status", async () => {
+    const stream = logsClient([
+      line("a", "1"),
+      line("b", "2"),
+      `${JSON.stringify({ error: { code: 14, message: "machine went away", details: [] } })}\n`,
+      line("c", "never"),
+    ]).machineLogs({ machineId: "m" });
+    const seen: string[] = [];
+    const error = await caught(
+      (async () => {
+        for await (const item of stream) {
+          seen.push(item.metadata?.hostname ?? "");
+        }
+      })(),
+    );
+    expect(seen).toEqual(["a", "b"]);
+    expect(error.code).toBe(Code.Unavailable);
+    expect(error.rawMessage).toBe("machine went away");
+  });
+
+  it("fails before the first message when the gateway answers with an error status", async () => {
+    const stream = logsClient([JSON.stringify({ code: 16, message: "invalid signature" })], {
+      status: 401,
+    }).machineLogs({ machineId: "m" });
+    const error = await caught(drain(stream));
+    expect(error.code).toBe(Code.Unauthenticated);
+    expect(error.rawMessage).toBe("invalid signature");
+  });
+
+  it("streams from a real server as lines arrive, and cancels mid-stream", async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    gateway = await startRecordedGateway((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "grpc-metadata-node": "n1" });
+      res.write(line("first", "x"));
+      void released.then(() => res.write(line("second", "y")));
+    });
+    const client = createClient(
+      ManagementService,
+      createGatewayTransport({ baseUrl: gateway.url }),
+    );
+    const controller = new AbortController();
+    const iterator = client
+      .machineLogs({ machineId: "m", follow: true }, { signal: controller.signal })
+      [Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.metadata?.hostname).toBe("first");
+    release();
+    expect((await iterator.next()).value?.metadata?.hostname).toBe("second");
+    const pending = iterator.next();
+    controller.abort();
+    expect((await caught(pending)).code).toBe(Code.Canceled);
+    await gateway.requests[0]?.closedEarly;
+    expect(JSON.parse(gateway.requests[0]?.body ?? "")).toEqual({ machineId: "m", follow: true });
+  });
+
+  it("ends a stream with a deadline error when timeoutMs passes", async () => {
+    gateway = await startRecordedGateway((_req, res) => {
+      res.writeHead(200);
+      res.write(line("only", "x"));
+    });
+    const client = createClient(
+      ManagementService,
+      createGatewayTransport({ baseUrl: gateway.url }),
+    );
+    const seen: string[] = [];
+    const error = await caught(
+      (async () => {
+        for await (const item of client.machineLogs({ machineId: "m" }, { timeoutMs: 100 })) {
+          seen.push(item.metadata?.hostname ?? "");
+        }
+      })(),
+    );
+    expect(seen).toEqual(["only"]);
+    expect(error.code).toBe(Code.DeadlineExceeded);
+  });
+
+  it("decodes bytes fields exactly", async () => {
+    const payload = create(DataSchema, { bytes: Uint8Array.of(0, 255, 10, 13) });
+    const items = await drain(
+      logsClient([
+        `${JSON.stringify({ result: { bytes: Buffer.from(payload.bytes).toString("base64") } })}\n`,
+      ]).machineLogs({ machineId: "m" }),
+    );
+    expect(toBinary(DataSchema, items[0] ?? create(DataSchema))).toEqual(
+      toBinary(DataSchema, payload),
+    );
+  });
+});
+
+describe("createGatewayTransport: options", () => {
+  it.each([
+    ["", "baseUrl"],
+    ["ftp://omni.example.com", "scheme"],
+    ["omni.example.com", "not a URL"],
+    ["/", "only works in a page"],
+    ["https://user:pw@omni.example.com", "credentials"],
+  ])("rejects baseUrl %j before any request", (baseUrl, message) => {
+    const error = (() => {
+      try {
+        createGatewayTransport({ baseUrl });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).argument).toBe("baseUrl");
+    expect((error as ValidationError).message).toContain(message);
+    expect((error as ValidationError).message).not.toContain("pw@");
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
