@@ -7,6 +7,7 @@ import { ValidationError } from "./errors.js";
 import { createLoggingInterceptor, type OmniLogger } from "./logging.js";
 import { createManagementApi, type OmniManagementApi } from "./management/management-api.js";
 import { createResourcesApi, type ResourcesApi } from "./resources/api.js";
+import { createRetryInterceptor, type RetryOptions, resolveRetryOptions } from "./retry.js";
 import { createReadOnlyGuard } from "./safety/read-only-guard.js";
 import { createInterceptedTransport } from "./transport/intercepted.js";
 
@@ -22,6 +23,12 @@ export interface OmniClientOptions {
   logger?: OmniLogger;
   /** Default deadline of unary calls, in milliseconds. Streams have none unless a call sets one. */
   timeoutMs?: number;
+  /**
+   * Retries of unary reads that fail with `UNAVAILABLE`: capped exponential backoff with full
+   * jitter, within the call's deadline. Writes and streams are never retried. Default
+   * `{ maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 2000 }`; `false` turns retrying off.
+   */
+  retry?: RetryOptions | false;
 }
 
 /** A client for one Omni instance. */
@@ -88,17 +95,40 @@ function checkOptions(options: OmniClientOptions): void {
   }
 }
 
+/** Retries show in the log as their own lines, between the one line per call. */
+function retryInterceptor(options: OmniClientOptions): Interceptor | undefined {
+  const retry = resolveRetryOptions(options.retry);
+  if (retry === undefined) {
+    return undefined;
+  }
+  const { logger } = options;
+  return createRetryInterceptor(retry, {
+    onRetry: logger
+      ? (notice) =>
+          logger.debug(
+            `omni retry ${notice.method} after ${notice.code}, attempt ${notice.attempt} in ${notice.delayMs}ms`,
+            { ...notice },
+          )
+      : undefined,
+  });
+}
+
 /**
  * Creates a client for Omni on the given transport. The transport is wrapped once: the
- * read-only guard runs first, then logging, then signing (last, so it signs every header the
- * others and the facade added).
+ * read-only guard runs first (a refused write is never retried or logged as sent), then logging
+ * (one line per call, however many attempts), then retries, then signing (last, so it signs every
+ * header the others and the facade added, and signs each attempt afresh).
  */
 export function createOmniClient(options: OmniClientOptions): OmniClient {
   checkOptions(options);
   const readOnly = options.readOnly ?? false;
+  const retry = retryInterceptor(options);
   const sessionInterceptors: Interceptor[] = [];
   if (options.logger) {
     sessionInterceptors.push(createLoggingInterceptor(options.logger));
+  }
+  if (retry) {
+    sessionInterceptors.push(retry);
   }
   if (options.auth) {
     sessionInterceptors.push(createSigningInterceptor(options.auth));

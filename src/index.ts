@@ -6,6 +6,7 @@ export * from "./errors.js";
 export type { OmniLogFields, OmniLogger } from "./logging.js";
 export * from "./management/index.js";
 export * from "./resources/index.js";
+export type { RetryOptions } from "./retry.js";
 export { type CallKind, classifyCall } from "./safety/classification.js";
 export {
   createGatewayTransport,

@@ -14,6 +14,7 @@ Runs a local SideroLabs Omni emulator for offline development and tests.
   --seed <n>           same keys, machine IDs and fault decisions on every start
   --omni-version <v>   API version to serve, e.g. 1.2 (default: current)
   --cors-origin <url>  allow browser calls from this origin (repeatable; default: any origin)
+  --no-simulation      keep the seeded Talos upgrade still instead of advancing it every 5 s
   --print-keys         print the base64 service-account keys (secrets: keep them out of logs)
   -h, --help           show this help
 `;
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       "omni-version": { type: "string" },
       "cors-origin": { type: "string", multiple: true },
       "print-keys": { type: "boolean", default: false },
+      "no-simulation": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     seed: integer(values.seed, "--seed"),
     omniVersion: values["omni-version"],
     corsOrigins: values["cors-origin"] ?? "*",
+    simulation: !values["no-simulation"],
   };
   const emulator = await startOmniEmulator(options);
   // Installed before the banner, so that a Ctrl-C right after it is never missed.

@@ -23,7 +23,7 @@ import { AuditLog, seedAuditLog } from "./audit-log.js";
 import { confirmPublicKey, createAuthService, IdTokens, loginUrl } from "./auth-service.js";
 import { Catalog } from "./catalog.js";
 import { handleCors } from "./cors.js";
-import { CosiStore, createCosiStateImpl, seedDemoData } from "./cosi/index.js";
+import { CosiStore, createCosiStateImpl, seedDemoData, startSimulation } from "./cosi/index.js";
 import { roleBasedCosiAccess } from "./cosi-access.js";
 import { createFaultInterceptor, type OmniEmulatorFaults, seededRandom } from "./faults.js";
 import { createGatewayHandler, gatewayRoutes } from "./gateway.js";
@@ -245,6 +245,7 @@ export async function startOmniEmulator(options: OmniEmulatorOptions = {}): Prom
   const state: EmulatorState = {
     identities,
     catalog: new Catalog(store, seed),
+    store,
     auditLog,
     joinTokens: new Map([
       [defaultJoinTokenId, { id: defaultJoinTokenId, name: "default", expiration: undefined }],
@@ -344,9 +345,11 @@ export async function startOmniEmulator(options: OmniEmulatorOptions = {}): Prom
     socket.on("close", () => sockets.delete(socket));
   });
 
+  let stopSimulation = (): void => {};
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      stopSimulation();
       shutdown.abort();
       const closed = Promise.all(
         [httpServer, http2Server].map(
@@ -372,6 +375,9 @@ export async function startOmniEmulator(options: OmniEmulatorOptions = {}): Prom
   } catch (error) {
     await close();
     throw error;
+  }
+  if (resolved.simulation) {
+    stopSimulation = startSimulation(store, { intervalMs: resolved.timings.upgradeStepMs });
   }
 
   return new OmniEmulator({

@@ -29,8 +29,13 @@ export interface OmniEmulatorOptions {
   corsOrigins?: readonly string[] | "*";
   /** Human users besides the built-in `admin@example.org` (Admin). */
   users?: readonly OmniEmulatorUser[];
-  /** Shorter waits for tests: key-confirmation timeout, follow-log pace, audit follow window. */
+  /** Shorter waits for tests: key-confirmation timeout, follow-log pace, audit follow window, upgrade pace. */
   timings?: Partial<EmulatorTimings>;
+  /**
+   * Moves the seeded Talos upgrade of `staging` forward one step every `timings.upgradeStepMs`
+   * while the emulator runs. Default `true`; `false` keeps the seeded data as it is.
+   */
+  simulation?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -43,12 +48,14 @@ export interface ResolvedOptions {
   corsOrigins: readonly string[] | "*";
   users: readonly OmniEmulatorUser[];
   timings: EmulatorTimings;
+  simulation: boolean;
 }
 
 const defaultTimings: EmulatorTimings = {
   publicKeyConfirmationTimeoutMs: 5 * 60 * 1000,
   followLogIntervalMs: 250,
   auditLogFollowWindowMs: 60 * 1000,
+  upgradeStepMs: 5 * 1000,
 };
 
 const knownMethods: ReadonlySet<string> = new Set(
@@ -192,6 +199,9 @@ export function resolveOptions(options: OmniEmulatorOptions): ResolvedOptions {
       );
     }
   }
+  if (options.simulation !== undefined && typeof options.simulation !== "boolean") {
+    throw new ValidationError("simulation", "must be a boolean");
+  }
   return {
     port: checkPort(options.port, "port"),
     httpPort: checkPort(options.httpPort, "httpPort"),
@@ -202,5 +212,6 @@ export function resolveOptions(options: OmniEmulatorOptions): ResolvedOptions {
     corsOrigins,
     users: options.users ?? [],
     timings,
+    simulation: options.simulation ?? true,
   };
 }

@@ -1,6 +1,7 @@
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import type { AuditLog } from "./audit-log.js";
 import type { Catalog, CatalogCluster, CatalogMachine } from "./catalog.js";
+import type { CosiStore } from "./cosi/index.js";
 import type { IdentityStore } from "./identities.js";
 
 export interface JoinTokenRecord {
@@ -15,6 +16,8 @@ export interface EmulatorState {
   readonly catalog: Catalog;
   readonly auditLog: AuditLog;
   readonly joinTokens: Map<string, JoinTokenRecord>;
+  /** The COSI state, where join tokens also live as `JoinTokens` (deleting one revokes it). */
+  readonly store: CosiStore;
   readonly defaultJoinTokenId: string;
   /** Clusters whose manifests were synced for real, so a second sync reports nothing to do. */
   readonly syncedClusters: Set<string>;
@@ -35,6 +38,8 @@ export interface EmulatorTimings {
   followLogIntervalMs: number;
   /** How long a followed audit log stays open before the server ends it cleanly. */
   auditLogFollowWindowMs: number;
+  /** Pause between two steps of the seeded Talos upgrade while the simulation runs. */
+  upgradeStepMs: number;
 }
 
 /** The signal of a call combined with the emulator's shutdown. */

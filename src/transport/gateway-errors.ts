@@ -108,7 +108,10 @@ export function errorFromHttpResponse(
   body: string,
   metadata: Headers,
 ): ConnectError {
-  const parsed = readGatewayStatus(tryParseJson(body));
+  const json = tryParseJson(body);
+  // A stream that fails before its first message is answered with the HTTP status of the code
+  // and the stream's own `{"error": status}` line as the body (grpc-gateway's stream handler).
+  const parsed = readGatewayStatus(json) ?? readGatewayStatus(streamErrorOf(json));
   if (parsed !== undefined) {
     if (isRoutingMiss(status, parsed.code, parsed.message)) {
       return new ConnectError(
@@ -127,6 +130,12 @@ export function errorFromHttpResponse(
     codeFromHttpStatus(status, body),
     metadata,
   );
+}
+
+function streamErrorOf(value: unknown): unknown {
+  return typeof value === "object" && value !== null && "error" in value
+    ? (value as { error: unknown }).error
+    : undefined;
 }
 
 function tryParseJson(text: string): unknown {

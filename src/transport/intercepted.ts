@@ -8,6 +8,8 @@ import {
   type MessageShape,
 } from "@bufbuild/protobuf";
 import {
+  Code,
+  ConnectError,
   type ContextValues,
   createContextValues,
   type Interceptor,
@@ -35,6 +37,19 @@ const timeoutKey = Symbol("sidero-omni-client.timeoutMs");
 
 type TimedRequest = (UnaryRequest | StreamRequest) & { readonly [timeoutKey]?: number };
 type AnyResponse = UnaryResponse | StreamResponse;
+
+/** The deadline, in milliseconds, that the wrapped transport will give this call. */
+export function callTimeoutMs(req: UnaryRequest | StreamRequest): number | undefined {
+  return (req as TimedRequest)[timeoutKey];
+}
+
+/** A copy of the request whose call the wrapped transport gives this deadline instead. */
+export function withCallTimeoutMs<R extends UnaryRequest | StreamRequest>(
+  req: R,
+  timeoutMs: number | undefined,
+): R {
+  return { ...req, [timeoutKey]: timeoutMs };
+}
 
 function normalize<I extends DescMessage>(
   schema: I,
@@ -145,8 +160,22 @@ export function createInterceptedTransport(
           message: {
             [Symbol.asyncIterator]() {
               const iterator = messages[Symbol.asyncIterator]();
+              let finished = false;
               return {
-                next: () => iterator.next().catch(onError),
+                // A transport may still hold messages it read before the caller aborted
+                // (connect-web does); the caller asked to stop, so it gets Canceled, not them.
+                next: async () => {
+                  if (!finished && req.signal.aborted) {
+                    onError(ConnectError.from(req.signal.reason, Code.Canceled));
+                  }
+                  try {
+                    const result = await iterator.next();
+                    finished = result.done === true;
+                    return result;
+                  } catch (error) {
+                    return onError(error);
+                  }
+                },
                 return: (value?: unknown) =>
                   iterator.return
                     ? iterator.return(value)

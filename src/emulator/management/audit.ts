@@ -17,7 +17,8 @@ const encoder = new TextEncoder();
 
 function response(entry: AuditEntry): ReadAuditLogResponse {
   return create(ReadAuditLogResponseSchema, {
-    auditLog: encoder.encode(auditEntryJson(entry)),
+    // One JSON line per entry, newline included, as in Omni's audit log files.
+    auditLog: encoder.encode(`${auditEntryJson(entry)}\n`),
     id: entry.id,
   });
 }

@@ -12,6 +12,7 @@ import {
   type GetMachineJoinConfigResponse,
   GetMachineJoinConfigResponseSchema,
 } from "../../gen/omni/management/management_pb.js";
+import { ResourceSchema } from "../../gen/v1alpha1/resource_pb.js";
 import { callerWithRole } from "../caller.js";
 import { type EmulatorState, invalidArgument, resourceNotFound } from "../state.js";
 
@@ -40,6 +41,20 @@ export function siderolinkKernelArgs(
   ];
 }
 
+const joinTokenType = "JoinTokens.omni.sidero.dev";
+
+/**
+ * Whether a join token still works. Tokens made by `CreateJoinToken` are also `JoinTokens`
+ * resources, as in Omni, and destroying that resource (what `omnictl` does) revokes the token.
+ */
+export function joinTokenExists(state: EmulatorState, tokenId: string): boolean {
+  return (
+    state.joinTokens.has(tokenId) &&
+    (tokenId === state.defaultJoinTokenId ||
+      state.store.get("default", joinTokenType, tokenId) !== undefined)
+  );
+}
+
 export function newJoinTokenId(): string {
   return randomBytes(32).toString("base64url");
 }
@@ -51,8 +66,7 @@ export async function getMachineJoinConfig(
 ): Promise<GetMachineJoinConfigResponse> {
   callerWithRole(context, "Operator");
   const tokenId = request.joinToken === "" ? state.defaultJoinTokenId : request.joinToken;
-  const token = state.joinTokens.get(tokenId);
-  if (!token) {
+  if (!joinTokenExists(state, tokenId)) {
     throw resourceNotFound("JoinTokens.omni.sidero.dev", tokenId);
   }
   const documents = [
@@ -85,6 +99,17 @@ export async function createJoinToken(
   }
   const id = newJoinTokenId();
   state.joinTokens.set(id, { id, name: request.name, expiration });
+  state.store.create(
+    create(ResourceSchema, {
+      metadata: {
+        namespace: "default",
+        type: joinTokenType,
+        id,
+        annotations: { name: request.name },
+      },
+      spec: { yamlSpec: `name: ${JSON.stringify(request.name)}\n` },
+    }),
+  );
   state.auditLog.append({
     timestampMs: state.now().getTime(),
     eventType: AuditLogEventType.CREATE,

@@ -16,7 +16,7 @@ import {
 } from "../../gen/omni/management/management_pb.js";
 import { callerWithRole } from "../caller.js";
 import { type EmulatorState, invalidArgument, resourceNotFound } from "../state.js";
-import { siderolinkKernelArgs } from "./join.js";
+import { joinTokenExists, siderolinkKernelArgs } from "./join.js";
 
 const factoryHost = "factory.talos.dev";
 const defaultTalosVersion = "1.10.6";
@@ -59,7 +59,7 @@ export async function createSchematic(
   callerWithRole(context, "Reader");
   const version = talosVersion(request.talosVersion);
   const tokenId = request.joinToken === "" ? state.defaultJoinTokenId : request.joinToken;
-  if (!state.joinTokens.has(tokenId)) {
+  if (!joinTokenExists(state, tokenId)) {
     throw resourceNotFound("JoinTokens.omni.sidero.dev", tokenId);
   }
   const grpcTunnel =

@@ -1,0 +1,94 @@
+/**
+ * Keys and clients shared by the benchmarks: the SDK's client (facade, guard, signing, error
+ * mapping) and the raw generated Connect client a user would write without the SDK, each on its
+ * own transport of the same kind.
+ */
+import { type Client, createClient, type Transport } from "@connectrpc/connect";
+import { createGrpcTransport as createConnectGrpcTransport } from "@connectrpc/connect-node";
+import { createGrpcWebTransport as createConnectGrpcWebTransport } from "@connectrpc/connect-web";
+import * as openpgp from "openpgp";
+import { ecdsaAuth, generateEcdsaKey, type OmniAuth, pgpAuth } from "../src/auth/index.js";
+import { createOmniClient, type OmniClient } from "../src/client.js";
+import { ManagementService } from "../src/gen/omni/management/management_pb.js";
+import { State } from "../src/gen/v1alpha1/state_pb.js";
+import { createGrpcTransport } from "../src/node/grpc-transport.js";
+import { createGatewayTransport } from "../src/transport/gateway-transport.js";
+import { createGrpcWebTransport } from "../src/transport/grpc-web.js";
+import type { BenchServer } from "./server.js";
+
+export type TransportKind = "grpc" | "grpcweb" | "gateway";
+
+export interface BenchKeys {
+  readonly ecdsa: OmniAuth;
+  /** Ed25519, the key type Omni issues to service accounts. */
+  readonly pgp: OmniAuth;
+}
+
+export async function createKeys(): Promise<BenchKeys> {
+  const pair = await generateEcdsaKey();
+  const { privateKey } = await openpgp.generateKey({
+    type: "ecc",
+    curve: "ed25519Legacy",
+    userIDs: [{ email: "bench@example.org" }],
+    keyExpirationTime: 3600,
+  });
+  const keys = {
+    ecdsa: ecdsaAuth({
+      identity: "bench@example.org",
+      privateKey: pair.privateKey,
+      publicKeyId: pair.publicKeyId,
+    }),
+    pgp: pgpAuth({ identity: "bench@example.org", armoredPrivateKey: privateKey }),
+  };
+  // Parse the keys now, so no measured call pays for it.
+  await Promise.all([keys.ecdsa.signer(), keys.pgp.signer()]);
+  return keys;
+}
+
+/** The SDK's transport of a kind, as a user builds it from the package's entries. */
+export function sdkTransport(server: BenchServer, kind: TransportKind): Transport {
+  switch (kind) {
+    case "grpc":
+      return createGrpcTransport({ baseUrl: server.grpcUrl });
+    case "grpcweb":
+      return createGrpcWebTransport({ baseUrl: server.httpUrl });
+    case "gateway":
+      return createGatewayTransport({ baseUrl: server.httpUrl });
+  }
+}
+
+/**
+ * What a user without the SDK would use: Connect's own transports; for the gateway, which
+ * Connect has no transport for, the SDK's gateway transport without the client around it.
+ */
+export function rawTransport(server: BenchServer, kind: TransportKind): Transport {
+  switch (kind) {
+    case "grpc":
+      return createConnectGrpcTransport({ baseUrl: server.grpcUrl });
+    case "grpcweb":
+      return createConnectGrpcWebTransport({ baseUrl: server.httpUrl, useBinaryFormat: true });
+    case "gateway":
+      return createGatewayTransport({ baseUrl: server.httpUrl });
+  }
+}
+
+export function sdkClient(
+  server: BenchServer,
+  kind: TransportKind,
+  auth: OmniAuth | undefined,
+): OmniClient {
+  return createOmniClient({ transport: sdkTransport(server, kind), auth });
+}
+
+export interface RawClients {
+  readonly management: Client<typeof ManagementService>;
+  readonly state: Client<typeof State>;
+}
+
+export function rawClients(server: BenchServer, kind: TransportKind): RawClients {
+  const transport = rawTransport(server, kind);
+  return {
+    management: createClient(ManagementService, transport),
+    state: createClient(State, transport),
+  };
+}

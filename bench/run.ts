@@ -1,0 +1,90 @@
+/**
+ * `npm run bench`: every benchmark, ours and its baseline in this one process run, several
+ * repetitions each. Prints min / median / max of both and the ratio, and writes the medians to
+ * bench/results.json. docs/performance.md explains each number and keeps the last table.
+ */
+import { writeFile } from "node:fs/promises";
+import { cpus } from "node:os";
+import { measureBundles } from "./bundle-size.js";
+import { createKeys, type TransportKind } from "./clients.js";
+import { measureList } from "./list.js";
+import { startBenchServer } from "./server.js";
+import { type Comparison, printComparison } from "./stats.js";
+import { measureBundleRss, measureStreams } from "./streams.js";
+import { measureThroughput } from "./throughput.js";
+import { measureUnary, unaryCases } from "./unary.js";
+import { measureWatch } from "./watch.js";
+
+const results: Record<string, number> = {};
+const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+
+function record(key: string, comparison: Comparison, target?: string): void {
+  printComparison(comparison, target);
+  results[key] = round(comparison.ratio);
+}
+
+const started = Date.now();
+console.log(
+  `sidero-omni-client benchmarks: Node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? "unknown CPU"}`,
+);
+const server = await startBenchServer();
+try {
+  const keys = await createKeys();
+
+  console.log("\nunary latency, one call at a time (ms per call; ratio = ours ÷ raw)");
+  for (const kind of ["grpc", "grpcweb", "gateway"] as TransportKind[]) {
+    const cases = unaryCases(keys, kind);
+    const comparisons = await measureUnary(server, kind, cases);
+    for (const [index, comparison] of comparisons.entries()) {
+      const entry = cases[index];
+      if (!entry) {
+        continue;
+      }
+      const signer = entry.auth?.kind === "pgp" ? "pgp" : entry.auth ? "ecdsa" : "facade";
+      const suffix = entry.shape === "repeated" ? "_repeated" : "";
+      const target = signer === "pgp" ? "≤ 1.5" : signer === "facade" ? "≤ 1.05" : "≤ 1.15";
+      record(`unary_ratio_${signer}_${kind}${suffix}`, comparison, suffix ? undefined : target);
+    }
+  }
+
+  console.log("\nthroughput");
+  record("throughput_ratio_ecdsa_grpc", await measureThroughput(server, keys), "≥ 0.87");
+
+  console.log("\nserver streams");
+  const [logs, bundle] = await measureStreams(server, keys);
+  if (logs && bundle) {
+    record("stream_ratio_logs_grpc", logs, "≥ 0.95");
+    record("stream_ratio_bundle_grpc", bundle, "≥ 0.95");
+  }
+  const rss = await measureBundleRss(server, keys);
+  results.stream_rss_growth_mib = round(rss.growthMib, 1);
+  console.log(
+    `  1 GiB support bundle through the SDK: ${rss.seconds.toFixed(1)} s, peak RSS growth ${rss.growthMib.toFixed(1)} MiB (target < 64)`,
+  );
+
+  console.log("\nwatch");
+  record("watch_ratio", await measureWatch(server, keys), "≥ 0.9");
+} finally {
+  await server.close();
+}
+
+console.log("\nlist");
+const list = await measureList();
+printComparison(list, "ours < 1000 ms");
+results.list_10k_machines_ms = round(list.ours.median, 0);
+
+console.log("\nbrowser bundle (esbuild, minified, gzip -9, initial chunks only)");
+const bundles = await measureBundles();
+results.bundle_ecdsa_gzip_ratio = round(
+  bundles.sdk.initialGzipBytes / bundles.bare.initialGzipBytes,
+);
+results.pgp_loaded_on_demand = bundles.sdk.initialHasOpenPgp ? 0 : 1;
+console.log(
+  `  SDK app (ECDSA) ${bundles.sdk.initialGzipBytes} B, bare connect-web app ${bundles.bare.initialGzipBytes} B, ratio ${results.bundle_ecdsa_gzip_ratio} (target ≤ 1.2); openpgp in the initial bundle: ${bundles.sdk.initialHasOpenPgp ? "yes" : "no"}`,
+);
+
+await writeFile(
+  new URL("./results.json", import.meta.url),
+  `${JSON.stringify(results, null, 2)}\n`,
+);
+console.log(`\nwrote bench/results.json in ${((Date.now() - started) / 1000).toFixed(0)} s`);

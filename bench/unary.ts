@@ -1,0 +1,71 @@
+/**
+ * Unary latency: the SDK's `management.kubeconfig` against the raw generated client's
+ * `kubeconfig`, one call at a time, on the same server and transport kind.
+ *
+ * Two request shapes: "distinct" names a different cluster on every call, so every SDK call is
+ * signed afresh (the honest worst case); "repeated" sends the same call again and again, as a
+ * polling dashboard does, where the signer reuses a signature within the same second.
+ */
+import type { OmniAuth } from "../src/auth/index.js";
+import type { BenchKeys, TransportKind } from "./clients.js";
+import { rawClients, sdkClient } from "./clients.js";
+import type { BenchServer } from "./server.js";
+import { alternatingLatencies, type Comparison, compare } from "./stats.js";
+
+const CALLS_PER_REPETITION = 300;
+const WARM_UP_CALLS = 200;
+const REPETITIONS = 5;
+
+type Shape = "distinct" | "repeated";
+const clusterFor = (shape: Shape, index: number) =>
+  shape === "distinct" ? `bench-${index}` : "bench";
+
+interface SdkCase {
+  readonly name: string;
+  readonly auth: OmniAuth | undefined;
+  readonly shape: Shape;
+}
+
+/** Median single-call latency of each SDK case over several repetitions, against raw. */
+export async function measureUnary(
+  server: BenchServer,
+  kind: TransportKind,
+  cases: readonly SdkCase[],
+): Promise<Comparison[]> {
+  const raw = rawClients(server, kind).management;
+  let sequence = 0;
+  const rawCall = () =>
+    raw.kubeconfig({}, { headers: { cluster: clusterFor("distinct", sequence++) } });
+  const sdkCalls = cases.map(({ auth, shape }) => {
+    const client = sdkClient(server, kind, auth);
+    return () => client.management.kubeconfig({ cluster: clusterFor(shape, sequence++) });
+  });
+  for (const call of [rawCall, ...sdkCalls]) {
+    for (let index = 0; index < WARM_UP_CALLS; index++) {
+      await call();
+    }
+  }
+  const runs: Record<string, () => Promise<unknown>> = { raw: rawCall };
+  for (const [index, call] of sdkCalls.entries()) {
+    runs[`sdk${index}`] = call;
+  }
+  const samples = await alternatingLatencies(REPETITIONS, CALLS_PER_REPETITION, runs);
+  return cases.map((entry, index) =>
+    compare(`${entry.name} ${kind}`, "ms/call", samples[`sdk${index}`] ?? [], samples.raw ?? []),
+  );
+}
+
+export function unaryCases(keys: BenchKeys, kind: TransportKind): SdkCase[] {
+  const cases: SdkCase[] = [
+    { name: "ecdsa distinct", auth: keys.ecdsa, shape: "distinct" },
+    { name: "ecdsa repeated", auth: keys.ecdsa, shape: "repeated" },
+  ];
+  if (kind === "grpc") {
+    cases.push(
+      { name: "pgp distinct", auth: keys.pgp, shape: "distinct" },
+      { name: "pgp repeated", auth: keys.pgp, shape: "repeated" },
+      { name: "facade, unsigned", auth: undefined, shape: "distinct" },
+    );
+  }
+  return cases;
+}
