@@ -1,9 +1,8 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { ManagementService } from "../gen/omni/management/management_pb.js";
 import { callerKey } from "./caller.js";
 import type { IdentityStore } from "./identities.js";
 import { verifySignedCall } from "./signature.js";
-import { managementMethodAvailable, type OmniVersion } from "./versions.js";
+import { methodAvailable, type OmniVersion } from "./versions.js";
 
 /** Verifies the siderov1 signature of every call and puts the caller into the context values. */
 export function createAuthInterceptor(identities: IdentityStore, now: () => Date): Interceptor {
@@ -23,15 +22,12 @@ export function createAuthInterceptor(identities: IdentityStore, now: () => Date
 }
 
 /**
- * Answers ManagementService methods the emulated Omni version lacks the way grpc-go answers an
- * unknown method, before any auth check runs.
+ * Answers methods the emulated Omni version lacks the way grpc-go answers an unknown method,
+ * before any auth check runs.
  */
 export function createVersionGate(version: OmniVersion): Interceptor {
   return (next) => async (req) => {
-    if (
-      req.service.typeName === ManagementService.typeName &&
-      !managementMethodAvailable(version, req.method.name)
-    ) {
+    if (!methodAvailable(version, req.service.typeName, req.method.name)) {
       throw new ConnectError(
         `unknown method ${req.method.name} for service ${req.service.typeName}`,
         Code.Unimplemented,

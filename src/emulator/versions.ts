@@ -1,6 +1,8 @@
 /**
- * Which ManagementService methods each Omni release serves, from the release table of the wire
- * contract. A method is available from `since` (inclusive) until `until` (exclusive).
+ * Which methods each Omni release serves, from the release tables of the wire contract: the
+ * ManagementService RPCs, and the COSI State teardown RPCs that came with cosi-runtime v1.16
+ * (Omni v1.8). A method is available from `since` (inclusive) until `until` (exclusive); methods
+ * not listed are served by every release.
  */
 interface Availability {
   since: OmniVersion;
@@ -52,6 +54,16 @@ const managementAvailability: Record<string, Availability> = {
   GetBootAssetURL: { since: main },
 };
 
+const stateAvailability: Record<string, Availability> = {
+  Teardown: { since: v(1, 8) },
+  TeardownAndDestroy: { since: v(1, 8) },
+};
+
+const availabilityByService: Record<string, Record<string, Availability>> = {
+  "management.ManagementService": managementAvailability,
+  "cosi.resource.State": stateAvailability,
+};
+
 function compare(a: OmniVersion, b: OmniVersion): number {
   return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
 }
@@ -75,11 +87,23 @@ export function formatOmniVersion(version: OmniVersion): string {
   return version === main ? "main" : `${version.major}.${version.minor}.${version.patch}`;
 }
 
-/** Whether `version` serves the ManagementService method named `methodName` (e.g. `Kubeconfig`). */
-export function managementMethodAvailable(version: OmniVersion, methodName: string): boolean {
-  const availability = managementAvailability[methodName];
+/**
+ * Whether `version` serves `methodName` (e.g. `Kubeconfig`) of `serviceName` (e.g.
+ * `management.ManagementService`). Every ManagementService method is listed, so an unknown one
+ * is not served; other services serve what they do not list.
+ */
+export function methodAvailable(
+  version: OmniVersion,
+  serviceName: string,
+  methodName: string,
+): boolean {
+  const table = availabilityByService[serviceName];
+  if (!table) {
+    return true;
+  }
+  const availability = table[methodName];
   if (!availability) {
-    return false;
+    return table !== managementAvailability;
   }
   if (compare(version, availability.since) < 0) {
     return false;

@@ -1,3 +1,6 @@
+import { Code } from "@connectrpc/connect";
+import { OmniError } from "../errors.js";
+
 /** One audit-log record, as Omni writes it: a JSON object per line. */
 export interface AuditLogEntry {
   /** The stream position of the response that carried it; resume a follow with `fromId: id + 1n`. */
@@ -69,7 +72,17 @@ export class AuditLogParser {
     if (trimmed === "") {
       return;
     }
-    const record: unknown = JSON.parse(trimmed);
+    let record: unknown;
+    try {
+      record = JSON.parse(trimmed);
+    } catch (cause) {
+      // The record itself stays out of the message: audit entries can name users and resources.
+      throw new OmniError(
+        Code.DataLoss,
+        `audit log entry ${id} holds a record that is not JSON (${trimmed.length} characters)`,
+        { method: "/management.ManagementService/ReadAuditLog", cause },
+      );
+    }
     if (typeof record === "object" && record !== null && !Array.isArray(record)) {
       yield toEntry(id, record as Record<string, unknown>);
     }
