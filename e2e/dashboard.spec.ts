@@ -1,5 +1,7 @@
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { MachineLabels } from "../src/index.js";
+import { storedRecords } from "./support/browser-storage.js";
+import { expectLiveTables, logInWithBrowserKey, openDashboard } from "./support/dashboard.js";
 import { e2eEnvironment } from "./support/environment.js";
 import { nodeAdminClient } from "./support/harness.js";
 
@@ -7,18 +9,6 @@ import { nodeAdminClient } from "./support/harness.js";
 const readmeScreenshot = process.env.UPDATE_README_SCREENSHOT
   ? "docs/images/dashboard.png"
   : undefined;
-
-async function openDashboard(page: Page): Promise<void> {
-  await page.goto(`${e2eEnvironment().appOrigin}/dashboard/`);
-  await expect(page.locator("#login")).toBeVisible();
-}
-
-async function expectLiveTables(page: Page): Promise<void> {
-  await expect(page.locator("#clusters[data-loaded=true]")).toBeAttached();
-  await expect(page.locator("#machines[data-loaded=true]")).toBeAttached();
-  await expect(page.locator("#clusters tbody tr")).toHaveCount(3);
-  await expect(page.locator("#clusters tr[data-cluster=production]")).toContainText("running");
-}
 
 test("a service-account key shows live clusters, machines, labels and logs, read-only", async ({
   page,
@@ -31,8 +21,9 @@ test("a service-account key shows live clusters, machines, labels and logs, read
   await expect(page.locator("#identity")).toHaveText("emulator-reader");
   await expectLiveTables(page);
   expect(await page.locator("#machines tbody tr").count()).toBeGreaterThan(5);
-  // The key is not left in the form once used.
+  // The key is not left in the form once used, nor kept anywhere in the browser.
   await expect(page.locator("#service-account-key")).toHaveValue("");
+  expect(await storedRecords(page)).toEqual([]);
 
   // A change made elsewhere reaches the table through the watch, without a reload.
   const node = nodeAdminClient();
@@ -75,18 +66,7 @@ test("a browser key registered through the grant-access page, over the gateway",
   await page.locator("#transport").selectOption("gateway");
   await expect(page.locator("#endpoint")).toHaveValue(e2eEnvironment().gatewayUrl);
   await page.locator("#read-only").uncheck();
-  await expect(page.locator("#email")).toHaveValue("admin@example.org");
-  await page.locator("#key-login button").click();
-
-  const grantLink = page.locator("#grant-link");
-  await expect(grantLink).toBeVisible();
-  const grantPage = await context.newPage();
-  await grantPage.goto((await grantLink.getAttribute("href")) ?? "");
-  await grantPage.locator("#grant").click();
-  await expect(grantPage.locator("#result")).toContainText("is confirmed");
-  await grantPage.close();
-
-  await expect(page.locator("#identity")).toHaveText("admin@example.org");
+  await logInWithBrowserKey(page, context);
   await expect(page.locator("#transport-badge")).toHaveText("gateway");
   await expect(page.locator("#read-only-badge")).toBeHidden();
   await expectLiveTables(page);

@@ -24,4 +24,10 @@ export {
 export { buildSignaturePayload, type HeaderSource, SIGNED_HEADER_KEYS } from "./payload.js";
 export { type PgpAuthOptions, pgpAuth } from "./pgp.js";
 export { serviceAccountAuth } from "./service-account.js";
+export {
+  type GeneratedServiceAccountKey,
+  generateServiceAccountKey,
+  MAX_SERVICE_ACCOUNT_KEY_LIFETIME_SECONDS,
+  serviceAccountIdentity,
+} from "./service-account-key.js";
 export type { OmniAuth, PayloadSigner } from "./types.js";

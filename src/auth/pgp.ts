@@ -10,7 +10,7 @@ type OpenPgp = typeof import("openpgp");
 let openpgpModule: Promise<OpenPgp> | undefined;
 
 /** openpgp.js is large; only callers that actually hold a PGP key load it, and only once. */
-function loadOpenPgp(): Promise<OpenPgp> {
+export function loadOpenPgp(): Promise<OpenPgp> {
   openpgpModule ??= import("openpgp");
   return openpgpModule;
 }

@@ -1,6 +1,10 @@
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs, EmptySchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createClient, type Transport } from "@connectrpc/connect";
+import {
+  checkServiceAccountPublicKey,
+  serviceAccountIdentity,
+} from "../auth/service-account-key.js";
 import { ValidationError } from "../errors.js";
 import {
   AuditLogEventType,
@@ -288,6 +292,20 @@ function clusterMetadata(cluster: string): Record<string, string> {
   return { cluster };
 }
 
+function requireServiceAccountName(value: unknown): string {
+  const name = requireId("options.name", value);
+  serviceAccountIdentity(name, "options.name");
+  return name;
+}
+
+/** Omni's rules for the key (public, lifetime at most 365 days), checked before sending. */
+async function serviceAccountPublicKey(value: unknown): Promise<string> {
+  const argument = "options.armoredPgpPublicKey";
+  const key = armoredPublicKey(argument, value);
+  await checkServiceAccountPublicKey(key, argument);
+  return key;
+}
+
 function armoredPublicKey(argument: string, value: unknown): string {
   const key = requireText(argument, value);
   if (key.includes("PRIVATE KEY BLOCK")) {
@@ -463,11 +481,8 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
         throw new ValidationError("options.role", "cannot be combined with useUserRole");
       }
       const request = create(CreateServiceAccountRequestSchema, {
-        name: requireId("options.name", input.name),
-        armoredPgpPublicKey: armoredPublicKey(
-          "options.armoredPgpPublicKey",
-          input.armoredPgpPublicKey,
-        ),
+        name: requireServiceAccountName(input.name),
+        armoredPgpPublicKey: await serviceAccountPublicKey(input.armoredPgpPublicKey),
         useUserRole,
         role,
       });
@@ -478,11 +493,8 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     async renewServiceAccount(options, call) {
       const input = requireOptions("options", options);
       const request = create(RenewServiceAccountRequestSchema, {
-        name: requireId("options.name", input.name),
-        armoredPgpPublicKey: armoredPublicKey(
-          "options.armoredPgpPublicKey",
-          input.armoredPgpPublicKey,
-        ),
+        name: requireServiceAccountName(input.name),
+        armoredPgpPublicKey: await serviceAccountPublicKey(input.armoredPgpPublicKey),
       });
       const response = await raw.renewServiceAccount(request, toCallOptions(call));
       return { publicKeyId: response.publicKeyId };

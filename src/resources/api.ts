@@ -1,7 +1,18 @@
-import type { MessageInitShape } from "@bufbuild/protobuf";
+import type {
+  DescMessage,
+  DescMethodServerStreaming,
+  MessageInitShape,
+  MessageShape,
+} from "@bufbuild/protobuf";
 import { Code, createClient, type Transport } from "@connectrpc/connect";
+import { createAsyncIterable } from "@connectrpc/connect/protocol";
 import { OmniError, toOmniError, ValidationError } from "../errors.js";
-import { EventType, State, type WatchOptionsSchema } from "../gen/v1alpha1/state_pb.js";
+import {
+  EventType,
+  type ListResponse,
+  State,
+  type WatchOptionsSchema,
+} from "../gen/v1alpha1/state_pb.js";
 import { decodeResource, encodeResource } from "./codec.js";
 import { type LabelSelector, toLabelQuery } from "./labels.js";
 import type {
@@ -166,18 +177,46 @@ export function createResourcesApi(
     return { namespace, type: type.type, options: { labelQuery, idQuery } };
   }
 
+  /**
+   * Opens a server stream on the transport itself rather than through the generated client, whose
+   * stream wrapper adds a down-levelled async generator (several promises) per message; list and
+   * watch deliver thousands of messages per call, so that layer was most of the SDK's own cost.
+   */
+  async function openStream<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodServerStreaming<I, O>,
+    request: MessageInitShape<I>,
+    call: { signal?: AbortSignal; timeoutMs?: number; headers?: HeadersInit },
+  ): Promise<AsyncIterable<MessageShape<O>>> {
+    const response = await transport.stream(
+      method,
+      call.signal,
+      call.timeoutMs,
+      call.headers,
+      createAsyncIterable([request]),
+    );
+    return response.message;
+  }
+
+  function listResponses(
+    type: ResourceType,
+    options: ListOptions | undefined,
+  ): Promise<AsyncIterable<ListResponse>> {
+    const request = listRequest(type, options);
+    return openStream(State.method.list, request, {
+      signal: options?.signal,
+      timeoutMs: validateTimeout(options?.timeoutMs, "options.timeoutMs"),
+      headers: options?.headers,
+    });
+  }
+
   async function* list<S>(
     type: ResourceType<S>,
     options?: ListOptions,
   ): AsyncGenerator<Resource<S>> {
-    const request = listRequest(type, options);
-    const call = {
-      signal: options?.signal,
-      timeoutMs: validateTimeout(options?.timeoutMs, "options.timeoutMs"),
-      headers: options?.headers,
-    };
+    // Validation errors are thrown as they are; only the call's failures are mapped.
+    const responses = listResponses(type, options);
     try {
-      for await (const response of client.list(request, call)) {
+      for await (const response of await responses) {
         if (response.resource) {
           yield decodeResource(type, response.resource);
         }
@@ -236,10 +275,11 @@ export function createResourcesApi(
     const request = watchRequest(type, options);
     const method = methodName("watch");
     try {
-      for await (const response of client.watch(request, {
+      const responses = await openStream(State.method.watch, request, {
         signal: options?.signal,
         headers: options?.headers,
-      })) {
+      });
+      for await (const response of responses) {
         // The first response is an empty "ready" marker; events come in the ones after it.
         for (const event of response.event) {
           const bookmark = event.bookmark;
@@ -304,10 +344,18 @@ export function createResourcesApi(
 
     list,
 
-    async listAll(type, options) {
-      const items = [];
-      for await (const item of list(type, options)) {
-        items.push(item);
+    // Collects straight from the stream: no async generator between the messages and the array.
+    async listAll<S>(type: ResourceType<S>, options?: ListOptions) {
+      const items: Resource<S>[] = [];
+      const responses = listResponses(type, options);
+      try {
+        for await (const response of await responses) {
+          if (response.resource) {
+            items.push(decodeResource(type, response.resource));
+          }
+        }
+      } catch (error) {
+        throw toOmniError(error, methodName("list"));
       }
       return items;
     },

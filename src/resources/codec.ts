@@ -1,5 +1,15 @@
-import { create, fromBinary, isMessage, type Message, toBinary } from "@bufbuild/protobuf";
+import {
+  create,
+  type DescMessage,
+  fromBinary,
+  isMessage,
+  type JsonValue,
+  type Message,
+  toBinary,
+  toJson,
+} from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { toBase64 } from "../auth/encoding.js";
 import { ValidationError } from "../errors.js";
 import {
   MetadataSchema,
@@ -11,6 +21,31 @@ import type { RawSpec, Resource, ResourceInput, ResourceMetadata, ResourceType }
 import { validateId, validateNamespace, validateStringRecord } from "./validate.js";
 
 const emptyBytes = new Uint8Array(0);
+
+/**
+ * A resource as `get`, `list` and `watch` return it. Its `toJSON` writes the spec as protobuf
+ * JSON: a plain `JSON.stringify` of a decoded message would fail on its 64-bit integers and
+ * spell bytes as objects.
+ */
+class DecodedResource<S> implements Resource<S> {
+  readonly #schema: DescMessage | undefined;
+
+  constructor(
+    readonly metadata: ResourceMetadata,
+    readonly spec: S,
+    readonly yamlSpec: string,
+    schema: DescMessage | undefined,
+  ) {
+    this.#schema = schema;
+  }
+
+  toJSON(): { metadata: ResourceMetadata; spec: JsonValue; yamlSpec: string } {
+    const spec = this.#schema
+      ? toJson(this.#schema, this.spec as Message)
+      : { protoSpec: toBase64((this.spec as RawSpec).protoSpec), yamlSpec: this.yamlSpec };
+    return { metadata: this.metadata, spec, yamlSpec: this.yamlSpec };
+  }
+}
 
 /** Decodes the envelope Omni sent into a `Resource` with its spec decoded to the type's message. */
 export function decodeResource<S>(type: ResourceType<S>, message: ResourceMessage): Resource<S> {
@@ -33,7 +68,7 @@ export function decodeResource<S>(type: ResourceType<S>, message: ResourceMessag
   const spec = (
     type.schema ? fromBinary(type.schema, protoSpec) : ({ protoSpec, yamlSpec } satisfies RawSpec)
   ) as S;
-  return { metadata, spec, yamlSpec };
+  return new DecodedResource(metadata, spec, yamlSpec, type.schema);
 }
 
 function encodeSpec<S>(type: ResourceType<S>, spec: unknown): Uint8Array {

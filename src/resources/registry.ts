@@ -69,92 +69,133 @@ export function rawResourceType(
 
 const d = Namespaces.default;
 
-export const Clusters = typed("Clusters.omni.sidero.dev", d, ClusterSpecSchema);
-export const ClusterStatuses = typed("ClusterStatuses.omni.sidero.dev", d, ClusterStatusSpecSchema);
-export const Machines = typed("Machines.omni.sidero.dev", d, MachineSpecSchema);
-export const MachineStatuses = typed("MachineStatuses.omni.sidero.dev", d, MachineStatusSpecSchema);
-export const MachineSets = typed("MachineSets.omni.sidero.dev", d, MachineSetSpecSchema);
-export const MachineSetStatuses = typed(
+export const Clusters = /*@__PURE__*/ typed("Clusters.omni.sidero.dev", d, ClusterSpecSchema);
+export const ClusterStatuses = /*@__PURE__*/ typed(
+  "ClusterStatuses.omni.sidero.dev",
+  d,
+  ClusterStatusSpecSchema,
+);
+export const Machines = /*@__PURE__*/ typed("Machines.omni.sidero.dev", d, MachineSpecSchema);
+export const MachineStatuses = /*@__PURE__*/ typed(
+  "MachineStatuses.omni.sidero.dev",
+  d,
+  MachineStatusSpecSchema,
+);
+export const MachineSets = /*@__PURE__*/ typed(
+  "MachineSets.omni.sidero.dev",
+  d,
+  MachineSetSpecSchema,
+);
+export const MachineSetStatuses = /*@__PURE__*/ typed(
   "MachineSetStatuses.omni.sidero.dev",
   d,
   MachineSetStatusSpecSchema,
 );
-export const MachineSetNodes = typed(
+export const MachineSetNodes = /*@__PURE__*/ typed(
   "MachineSetNodes.omni.sidero.dev",
   d,
   MachineSetNodeSpecSchema,
 );
-export const ClusterMachines = typed(
+export const ClusterMachines = /*@__PURE__*/ typed(
   "ClusterMachines.omni.sidero.dev",
   d,
   ClusterMachineSpecSchema,
 );
-export const ClusterMachineStatuses = typed(
+export const ClusterMachineStatuses = /*@__PURE__*/ typed(
   "ClusterMachineStatuses.omni.sidero.dev",
   d,
   ClusterMachineStatusSpecSchema,
 );
-export const MachineLabels = typed("MachineLabels.omni.sidero.dev", d, MachineLabelsSpecSchema);
-export const MachineClasses = typed("MachineClasses.omni.sidero.dev", d, MachineClassSpecSchema);
-export const ConfigPatches = typed("ConfigPatches.omni.sidero.dev", d, ConfigPatchSpecSchema);
-export const TalosUpgradeStatuses = typed(
+export const MachineLabels = /*@__PURE__*/ typed(
+  "MachineLabels.omni.sidero.dev",
+  d,
+  MachineLabelsSpecSchema,
+);
+export const MachineClasses = /*@__PURE__*/ typed(
+  "MachineClasses.omni.sidero.dev",
+  d,
+  MachineClassSpecSchema,
+);
+export const ConfigPatches = /*@__PURE__*/ typed(
+  "ConfigPatches.omni.sidero.dev",
+  d,
+  ConfigPatchSpecSchema,
+);
+export const TalosUpgradeStatuses = /*@__PURE__*/ typed(
   "TalosUpgradeStatuses.omni.sidero.dev",
   d,
   TalosUpgradeStatusSpecSchema,
 );
-export const KubernetesUpgradeStatuses = typed(
+export const KubernetesUpgradeStatuses = /*@__PURE__*/ typed(
   "KubernetesUpgradeStatuses.omni.sidero.dev",
   d,
   KubernetesUpgradeStatusSpecSchema,
 );
-export const ExtensionsConfigurations = typed(
+export const ExtensionsConfigurations = /*@__PURE__*/ typed(
   "ExtensionsConfigurations.omni.sidero.dev",
   d,
   ExtensionsConfigurationSpecSchema,
 );
-export const KernelArgs = typed("KernelArgs.omni.sidero.dev", d, KernelArgsSpecSchema);
-export const TalosVersions = typed("TalosVersions.omni.sidero.dev", d, TalosVersionSpecSchema);
-export const KubernetesVersions = typed(
+export const KernelArgs = /*@__PURE__*/ typed(
+  "KernelArgs.omni.sidero.dev",
+  d,
+  KernelArgsSpecSchema,
+);
+export const TalosVersions = /*@__PURE__*/ typed(
+  "TalosVersions.omni.sidero.dev",
+  d,
+  TalosVersionSpecSchema,
+);
+export const KubernetesVersions = /*@__PURE__*/ typed(
   "KubernetesVersions.omni.sidero.dev",
   d,
   KubernetesVersionSpecSchema,
 );
-export const EtcdBackups = typed(
+export const EtcdBackups = /*@__PURE__*/ typed(
   "EtcdBackups.omni.sidero.dev",
   Namespaces.external,
   EtcdBackupSpecSchema,
 );
-export const Identities = typed("Identities.omni.sidero.dev", d, IdentitySpecSchema);
-export const Users = typed("Users.omni.sidero.dev", d, UserSpecSchema);
-export const AccessPolicies = typed("AccessPolicies.omni.sidero.dev", d, AccessPolicySpecSchema);
-
-/** Every descriptor the SDK ships, keyed by COSI type string. */
-export const resourceTypes: ReadonlyMap<string, ResourceType<Message>> = new Map(
-  [
-    Clusters,
-    ClusterStatuses,
-    Machines,
-    MachineStatuses,
-    MachineSets,
-    MachineSetStatuses,
-    MachineSetNodes,
-    ClusterMachines,
-    ClusterMachineStatuses,
-    MachineLabels,
-    MachineClasses,
-    ConfigPatches,
-    TalosUpgradeStatuses,
-    KubernetesUpgradeStatuses,
-    ExtensionsConfigurations,
-    KernelArgs,
-    TalosVersions,
-    KubernetesVersions,
-    EtcdBackups,
-    Identities,
-    Users,
-    AccessPolicies,
-  ].map((descriptor): [string, ResourceType<Message>] => [descriptor.type, descriptor]),
+export const Identities = /*@__PURE__*/ typed("Identities.omni.sidero.dev", d, IdentitySpecSchema);
+export const Users = /*@__PURE__*/ typed("Users.omni.sidero.dev", d, UserSpecSchema);
+export const AccessPolicies = /*@__PURE__*/ typed(
+  "AccessPolicies.omni.sidero.dev",
+  d,
+  AccessPolicySpecSchema,
 );
+
+/**
+ * Every descriptor the SDK ships, keyed by COSI type string. The table references them all, so it
+ * is built in a pure call: a bundle that never reads it keeps only the descriptors (and spec
+ * schemas) it imports by name.
+ */
+export const resourceTypes: ReadonlyMap<string, ResourceType<Message>> = /*@__PURE__*/ (() =>
+  new Map(
+    [
+      Clusters,
+      ClusterStatuses,
+      Machines,
+      MachineStatuses,
+      MachineSets,
+      MachineSetStatuses,
+      MachineSetNodes,
+      ClusterMachines,
+      ClusterMachineStatuses,
+      MachineLabels,
+      MachineClasses,
+      ConfigPatches,
+      TalosUpgradeStatuses,
+      KubernetesUpgradeStatuses,
+      ExtensionsConfigurations,
+      KernelArgs,
+      TalosVersions,
+      KubernetesVersions,
+      EtcdBackups,
+      Identities,
+      Users,
+      AccessPolicies,
+    ].map((descriptor): [string, ResourceType<Message>] => [descriptor.type, descriptor]),
+  ))();
 
 /** The shipped descriptor for a type string, or a raw one in `namespace` when there is none. */
 export function resourceTypeFor(

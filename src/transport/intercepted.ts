@@ -35,6 +35,14 @@ export interface InterceptedTransportOptions {
 // object (`{ ...req }` keeps symbol keys), to the step that hands it to the wrapped transport.
 const timeoutKey = Symbol("sidero-omni-client.timeoutMs");
 
+/**
+ * The signal of unary calls whose caller gave none. One `AbortController` per call was the largest
+ * single cost of this wrapper; a unary call's interceptors (all the SDK's own) remove every
+ * listener they add, and the wrapped transport is given no signal, as the caller gave none.
+ * Streams keep a signal of their own: a stream the caller abandons may keep its listeners.
+ */
+const neverAborted = new AbortController().signal;
+
 type TimedRequest = (UnaryRequest | StreamRequest) & { readonly [timeoutKey]?: number };
 type AnyResponse = UnaryResponse | StreamResponse;
 
@@ -90,7 +98,7 @@ export function createInterceptedTransport(
         )
       : transport.unary(
           req.method,
-          req.signal,
+          req.signal === neverAborted ? undefined : req.signal,
           req[timeoutKey],
           req.header,
           req.message,
@@ -122,7 +130,7 @@ export function createInterceptedTransport(
         method,
         requestMethod: "POST",
         url: path,
-        signal: signal ?? new AbortController().signal,
+        signal: signal ?? neverAborted,
         header: new Headers(header),
         contextValues: contextValues ?? createContextValues(),
         message: normalize(method.input, input),
@@ -164,17 +172,21 @@ export function createInterceptedTransport(
               return {
                 // A transport may still hold messages it read before the caller aborted
                 // (connect-web does); the caller asked to stop, so it gets Canceled, not them.
-                next: async () => {
+                // Plain promise chaining, not an async function: this runs once per message.
+                next: () => {
                   if (!finished && req.signal.aborted) {
-                    onError(ConnectError.from(req.signal.reason, Code.Canceled));
+                    return Promise.reject(
+                      toOmniError(
+                        ConnectError.from(req.signal.reason, Code.Canceled),
+                        path,
+                        availableIn,
+                      ),
+                    );
                   }
-                  try {
-                    const result = await iterator.next();
+                  return iterator.next().then((result) => {
                     finished = result.done === true;
                     return result;
-                  } catch (error) {
-                    return onError(error);
-                  }
+                  }, onError);
                 },
                 return: (value?: unknown) =>
                   iterator.return

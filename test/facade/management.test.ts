@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
+import { generateServiceAccountKey } from "../../src/auth/service-account-key.js";
 import { createOmniClient } from "../../src/client.js";
 import { ValidationError } from "../../src/errors.js";
 import { DataSchema } from "../../src/gen/common/common_pb.js";
@@ -29,7 +30,11 @@ import {
 import { createFakeOmni, type ManagementImpl } from "./fake-omni.js";
 
 const encoder = new TextEncoder();
-const publicKey = "-----BEGIN PGP PUBLIC KEY BLOCK-----\nxjMEZ\n-----END PGP PUBLIC KEY BLOCK-----";
+// Omni's key rules are checked before sending, so the key must be a real, short-lived one.
+const { armoredPublicKey: publicKey } = await generateServiceAccountKey({
+  name: "ci",
+  ttlSeconds: 3600,
+});
 
 function setup(impl: ManagementImpl = {}) {
   const omni = createFakeOmni(impl);

@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
+import { generateServiceAccountKey } from "../../src/auth/service-account-key.js";
 import type { OmniClient } from "../../src/client.js";
 import { ReadOnlyModeError } from "../../src/errors.js";
 import { AuthService } from "../../src/gen/omni/auth/auth_pb.js";
@@ -13,8 +14,11 @@ import { clientOver, drain, failure, transportNames, useEmulator } from "./harne
 
 const emulator = useEmulator();
 
-const publicKey =
-  "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxjMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n";
+// Omni's key rules are checked before sending, so the key must be a real, short-lived one.
+const { armoredPublicKey: publicKey } = await generateServiceAccountKey({
+  name: "ci",
+  ttlSeconds: 3600,
+});
 const machineId = "0c6bd7f5-6a0e-4f1c-a1b2-3c4d5e6f7a8b";
 const schematicYaml = "customization:\n  extraKernelArgs:\n    - net.ifnames=0\n";
 

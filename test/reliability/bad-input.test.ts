@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ecdsaAuth, generateEcdsaKey } from "../../src/auth/ecdsa.js";
 import { pgpAuth } from "../../src/auth/pgp.js";
 import { serviceAccountAuth } from "../../src/auth/service-account.js";
+import { generateServiceAccountKey } from "../../src/auth/service-account-key.js";
 import { createOmniClient, type OmniClient } from "../../src/client.js";
 import { type OmniEmulator, startOmniEmulator } from "../../src/emulator/index.js";
 import { KeyError, type KeyErrorReason, ValidationError } from "../../src/errors.js";
@@ -22,7 +23,10 @@ interface Context {
   client: OmniClient;
   /** The admin key's armored private key, and a public key, for the key rows. */
   privateKey: string;
+  /** Public keys Omni refuses for service accounts: no expiry, 400 days, already expired. */
   publicKey: string;
+  longLivedPublicKey: string;
+  expiredPublicKey: string;
   expiredServiceAccountKey: string;
 }
 
@@ -132,7 +136,46 @@ const rows: Row[] = [
       c.client.management.createServiceAccount({ name: "ci", armoredPgpPublicKey: "ssh-ed25519" }),
     argument: "options.armoredPgpPublicKey",
   },
+  {
+    input: "service account name with an @",
+    call: (c) =>
+      c.client.management.createServiceAccount({
+        name: "ci@corp",
+        armoredPgpPublicKey: c.publicKey,
+      }),
+    argument: "options.name",
+  },
+  {
+    input: "service-account public key that never expires",
+    call: (c) =>
+      c.client.management.createServiceAccount({ name: "ci", armoredPgpPublicKey: c.publicKey }),
+    argument: "options.armoredPgpPublicKey",
+  },
+  {
+    input: "service-account public key that lives 400 days",
+    call: (c) =>
+      c.client.management.renewServiceAccount({
+        name: "ci",
+        armoredPgpPublicKey: c.longLivedPublicKey,
+      }),
+    argument: "options.armoredPgpPublicKey",
+  },
+  {
+    input: "service-account public key that has expired",
+    call: (c) =>
+      c.client.management.createServiceAccount({
+        name: "ci",
+        armoredPgpPublicKey: c.expiredPublicKey,
+      }),
+    argument: "options.armoredPgpPublicKey",
+    keyReason: "expired",
+  },
   // TTLs and validity windows.
+  {
+    input: "generated service-account key living longer than 365 days",
+    call: () => generateServiceAccountKey({ name: "ci", ttlSeconds: 366 * 24 * 3600 }),
+    argument: "options.ttlSeconds",
+  },
   {
     input: "kubeconfig service-account TTL that is negative",
     call: (c) =>
@@ -452,6 +495,13 @@ describe("bad input", () => {
       keyExpirationTime: 3600,
       date: new Date(Date.now() - 3 * hour),
     });
+    context.expiredPublicKey = expired.publicKey;
+    context.longLivedPublicKey = (
+      await generatePgpKey({
+        email: "ci@serviceaccount.omni.sidero.dev",
+        keyExpirationTime: 400 * 24 * 3600,
+      })
+    ).publicKey;
     context.expiredServiceAccountKey = serviceAccountKey({
       name: "old",
       pgp_key: expired.privateKey,

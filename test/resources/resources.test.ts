@@ -85,6 +85,21 @@ describe("resources: reads", () => {
     expect(cluster.spec.yamlSpec).toContain("talosversion");
   });
 
+  it("serialises to JSON with the spec as protobuf JSON, 64-bit integers included", async () => {
+    const { api } = seeded();
+    const production = await api.get(Clusters, "production");
+    const json = JSON.parse(JSON.stringify(production));
+    expect(json.metadata.id).toBe("production");
+    expect(json.spec.kubernetesVersion).toBe("1.33.2");
+    expect(json.spec.backupConfiguration.interval).toBe("3600s");
+    expect(json.yamlSpec).toBe(production.yamlSpec);
+    expect({ ...production }.spec).toBe(production.spec);
+
+    const raw = await api.get(rawResourceType("Clusters.omni.sidero.dev"), "dev");
+    const rawJson = JSON.parse(JSON.stringify(raw));
+    expect(rawJson.spec.protoSpec).toBe(Buffer.from(raw.spec.protoSpec).toString("base64"));
+  });
+
   it("maps a missing resource to NotFoundError", async () => {
     const { api } = seeded();
     await expect(api.get(Clusters, "nope")).rejects.toBeInstanceOf(NotFoundError);

@@ -13,6 +13,8 @@ export interface LiveCollectionEvents {
   readonly onChange: () => void;
   /** The watch broke; `undefined` once it is back. */
   readonly onError: (message: string | undefined) => void;
+  /** Omni no longer accepts the key (revoked, expired, unknown): only a new login helps. */
+  readonly onUnauthenticated: (message: string) => void;
 }
 
 const firstRetryMs = 1_000;
@@ -26,11 +28,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     });
   });
-}
-
-/** Errors a retry cannot fix: the key is wrong or lacks the role. */
-function isFinal(error: unknown): boolean {
-  return error instanceof UnauthenticatedError || error instanceof PermissionDeniedError;
 }
 
 /**
@@ -93,9 +90,14 @@ export class LiveCollection<S> {
         if (signal.aborted || error instanceof CanceledError) {
           return;
         }
-        const message = error instanceof OmniError ? error.message : String(error);
-        events.onError(`${this.type.type}: ${message}`);
-        if (isFinal(error)) {
+        const message = `${this.type.type}: ${error instanceof OmniError ? error.message : String(error)}`;
+        if (error instanceof UnauthenticatedError) {
+          events.onUnauthenticated(message);
+          return;
+        }
+        events.onError(message);
+        // The key lacks the role: retrying cannot fix that.
+        if (error instanceof PermissionDeniedError) {
           return;
         }
       }

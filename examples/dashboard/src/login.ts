@@ -1,39 +1,34 @@
+import { type ConnectionSettings, type TransportKind, transportFor } from "./connection.js";
+import type { StoredBrowserKey } from "./key-store.js";
 import {
-  createGatewayTransport,
-  createGrpcWebTransport,
   createOmniClient,
+  DEFAULT_PLAIN_KEY_LIFETIME_MS,
   ecdsaAuth,
   generateEcdsaKey,
   type OmniClient,
   serviceAccountAuth,
 } from "./sdk.js";
 
-export type TransportKind = "grpc-web" | "gateway";
-
-export interface ConnectionSettings {
-  readonly transport: TransportKind;
-  readonly endpoint: string;
-  readonly readOnly: boolean;
-}
-
 /** A logged-in client and who it acts as. */
 export interface Session {
   readonly client: OmniClient;
   readonly identity: string;
   readonly transport: TransportKind;
-  /** Set for browser keys: logging out revokes the key, as Omni's web UI does. */
-  readonly publicKeyId?: string;
+  /** Set for browser keys: it is stored for reloads, and signing out revokes it. */
+  readonly browserKey?: StoredBrowserKey;
 }
 
-function transportFor(settings: ConnectionSettings) {
-  return settings.transport === "gateway"
-    ? createGatewayTransport({ baseUrl: settings.endpoint })
-    : createGrpcWebTransport({ baseUrl: settings.endpoint });
-}
-
-/** Logs in with a base64 service-account key; openpgp.js is loaded only now, on first use. */
-export function loginWithServiceAccount(settings: ConnectionSettings, key: string): Session {
+/**
+ * Logs in with a base64 service-account key. The key is parsed and checked before the session
+ * starts (loading openpgp.js, on first use only), so a malformed or expired key is reported as a
+ * `KeyError` here rather than as a failing stream later. The key stays in memory, never stored.
+ */
+export async function loginWithServiceAccount(
+  settings: ConnectionSettings,
+  key: string,
+): Promise<Session> {
   const auth = serviceAccountAuth(key.trim());
+  await auth.signer();
   const client = createOmniClient({
     transport: transportFor(settings),
     auth,
@@ -42,9 +37,28 @@ export function loginWithServiceAccount(settings: ConnectionSettings, key: strin
   return { client, identity: auth.identity, transport: settings.transport };
 }
 
+/** A session that signs with a confirmed browser key: fresh from login, or restored on reload. */
+export function browserKeySession(key: StoredBrowserKey): Session {
+  const client = createOmniClient({
+    transport: transportFor(key.connection),
+    auth: ecdsaAuth({
+      identity: key.identity,
+      privateKey: key.keyPair.privateKey,
+      publicKeyId: key.publicKeyId,
+    }),
+    readOnly: key.connection.readOnly,
+  });
+  return {
+    client,
+    identity: key.identity,
+    transport: key.connection.transport,
+    browserKey: key,
+  };
+}
+
 /**
- * Omni's browser login: make a non-extractable P-256 key, register it, let the user approve it on
- * the grant-access page (`onLoginUrl`), then sign with it. The key lives only in this page.
+ * Omni's browser login: make a non-extractable P-256 key, register it for Omni's usual
+ * 7 h 50 min, let the user approve it on the grant-access page (`onLoginUrl`), then sign with it.
  */
 export async function loginWithBrowserKey(
   settings: ConnectionSettings,
@@ -52,22 +66,23 @@ export async function loginWithBrowserKey(
   onLoginUrl: (url: string) => void,
   signal: AbortSignal,
 ): Promise<Session> {
-  const transport = transportFor(settings);
   // Registration and confirmation are unsigned; the client that does them needs no key.
-  const unsigned = createOmniClient({ transport });
-  const key = await generateEcdsaKey();
-  const registered = await unsigned.auth.registerPublicKey({ identity, ecdsaKey: key }, { signal });
+  const unsigned = createOmniClient({ transport: transportFor(settings) });
+  const keyPair = await generateEcdsaKey();
+  // The window is set here rather than left to the SDK so that the stored expiry is Omni's.
+  const notBefore = new Date();
+  const notAfter = new Date(notBefore.getTime() + DEFAULT_PLAIN_KEY_LIFETIME_MS);
+  const registered = await unsigned.auth.registerPublicKey(
+    { identity, ecdsaKey: keyPair, notBefore, notAfter },
+    { signal },
+  );
   onLoginUrl(registered.loginUrl);
   await unsigned.auth.awaitPublicKeyConfirmation(registered.publicKeyId, { signal });
-  const client = createOmniClient({
-    transport,
-    auth: ecdsaAuth({ identity, privateKey: key.privateKey, publicKeyId: registered.publicKeyId }),
-    readOnly: settings.readOnly,
-  });
-  return {
-    client,
-    identity,
-    transport: settings.transport,
+  return browserKeySession({
+    keyPair: { privateKey: keyPair.privateKey, publicKey: keyPair.publicKey },
     publicKeyId: registered.publicKeyId,
-  };
+    identity,
+    expiresAt: notAfter.getTime(),
+    connection: settings,
+  });
 }

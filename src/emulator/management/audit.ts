@@ -141,11 +141,16 @@ async function* followAuditLog(
   const onAbort = (): void => wake?.();
   signal.addEventListener("abort", onAbort);
   try {
-    while (!signal.aborted) {
+    // The window bounds how long the stream waits for new entries; entries already pending are
+    // still sent, however slowly the client reads.
+    for (;;) {
       const entry = pending.shift();
       if (entry) {
         yield response(entry);
         continue;
+      }
+      if (signal.aborted) {
+        break;
       }
       await new Promise<void>((resolve) => {
         if (signal.aborted || pending.length > 0) {
