@@ -125,6 +125,24 @@ function signaturePacket(body: Uint8Array): Uint8Array {
 export type DetachedSign = (data: Uint8Array) => Promise<Uint8Array>;
 
 /**
+ * Synchronous SHA-512 and Ed25519 for a runtime that has them (the Node entry installs
+ * `node:crypto`'s). WebCrypto's `digest` and `sign` each cost a thread-pool round trip on Node,
+ * several times the work itself, inside every signed call.
+ */
+export interface SyncEd25519 {
+  sha512(data: Uint8Array): Uint8Array;
+  /** A signer for the imported key, or `undefined` when this runtime cannot use it. */
+  signer(key: CryptoKey): ((digest: Uint8Array) => Uint8Array) | undefined;
+}
+
+let syncEd25519: SyncEd25519 | undefined;
+
+/** Makes Ed25519 signers sign through `provider` from their next signature on. */
+export function installSyncEd25519(provider: SyncEd25519): void {
+  syncEd25519 = provider;
+}
+
+/**
  * Returns a detached binary-document signer for an Ed25519 v4 signing key packet, or `undefined`
  * when the key is of another kind or WebCrypto lacks Ed25519 (the caller then uses openpgp.js).
  */
@@ -160,6 +178,8 @@ export async function createEd25519Signer(packet: unknown): Promise<DetachedSign
   ]);
   const header = new Uint8Array([4, SIGNATURE_BINARY_DOCUMENT, material.algorithm, HASH_SHA512]);
 
+  let sync: { provider: SyncEd25519; sign: (digest: Uint8Array) => Uint8Array } | undefined;
+
   return async (data) => {
     const created = new Uint8Array([
       5,
@@ -169,9 +189,22 @@ export async function createEd25519Signer(packet: unknown): Promise<DetachedSign
     const subpackets = concat([created, fingerprintSubpacket]);
     const hashed = concat([header, uint16(subpackets.length), subpackets]);
     const trailer = concat([new Uint8Array([4, 0xff]), uint32(hashed.length)]);
-    const digest = new Uint8Array(await subtle.digest("SHA-512", concat([data, hashed, trailer])));
+    const document = concat([data, hashed, trailer]);
+    if (syncEd25519 && sync?.provider !== syncEd25519) {
+      const sign = syncEd25519.signer(key);
+      sync = sign ? { provider: syncEd25519, sign } : undefined;
+    }
     // OpenPGP EdDSA signs the digest itself, not the document.
-    const signature = new Uint8Array(await subtle.sign({ name: "Ed25519" }, key, digest));
+    let digest: Uint8Array;
+    let signature: Uint8Array;
+    if (sync) {
+      digest = sync.provider.sha512(document);
+      signature = sync.sign(digest);
+    } else {
+      const webDigest = new Uint8Array(await subtle.digest("SHA-512", document));
+      signature = new Uint8Array(await subtle.sign({ name: "Ed25519" }, key, webDigest));
+      digest = webDigest;
+    }
     const params =
       material.algorithm === PUBLIC_KEY_EDDSA_LEGACY
         ? concat([mpi(signature.subarray(0, 32)), mpi(signature.subarray(32))])

@@ -1,7 +1,7 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createGrpcTransport as createConnectGrpcTransport } from "@connectrpc/connect-node";
 import { ValidationError } from "../errors.js";
-import { useNodeEcdsaSigning } from "./ecdsa-signing.js";
+import { useNodeSigning } from "./sync-signing.js";
 
 /** How to check Omni's TLS certificate. */
 export interface GrpcTlsOptions {
@@ -89,7 +89,7 @@ export function resolveGrpcEndpoint(baseUrl: unknown, argument = "baseUrl"): Grp
  */
 export function createGrpcTransport(options: GrpcTransportOptions): Transport {
   // A Node process that builds a Node transport signs ECDSA with node:crypto from then on.
-  useNodeEcdsaSigning();
+  useNodeSigning();
   const endpoint = resolveGrpcEndpoint(options?.baseUrl);
   const tls = options.tls;
   if (tls !== undefined && !endpoint.secure) {

@@ -6,6 +6,7 @@ import type {
 } from "@bufbuild/protobuf";
 import { Code, createClient, type Transport } from "@connectrpc/connect";
 import { createAsyncIterable } from "@connectrpc/connect/protocol";
+import { omniVersionsWith } from "../compatibility.js";
 import { OmniError, toOmniError, ValidationError } from "../errors.js";
 import {
   EventType,
@@ -119,11 +120,6 @@ export interface ResourcesApi {
 const methodName = (method: keyof typeof State.method) =>
   `/${State.typeName}/${State.method[method].name}`;
 
-const teardownAvailability = (method: string) =>
-  method.endsWith("/Teardown") || method.endsWith("/TeardownAndDestroy")
-    ? "v1.8.0 and later"
-    : undefined;
-
 function checkWritable(type: ResourceType, verb: ResourceVerb): void {
   if (!isVerbAllowed(type.type, verb)) {
     throw new ValidationError(
@@ -137,6 +133,13 @@ function namespaceOf(type: ResourceType, options: NamespaceOption | undefined): 
   return options?.namespace === undefined
     ? type.namespace
     : validateNamespace(options.namespace, "options.namespace");
+}
+
+/** The request of `destroy`, `teardown` and `teardownAndDestroy`, all governed by "destroy". */
+function removalRequest(type: ResourceType, id: string, options: NamespaceOption | undefined) {
+  validateResourceType(type);
+  checkWritable(type, "destroy");
+  return { namespace: namespaceOf(type, options), type: type.type, id: validateId(id) };
 }
 
 /**
@@ -164,7 +167,7 @@ export function createResourcesApi(
     try {
       return await run();
     } catch (error) {
-      throw toOmniError(error, methodName(method), teardownAvailability);
+      throw toOmniError(error, methodName(method), omniVersionsWith);
     }
   }
 
@@ -404,13 +407,7 @@ export function createResourcesApi(
     },
 
     async destroy(type, id, options) {
-      validateResourceType(type);
-      checkWritable(type, "destroy");
-      const request = {
-        namespace: namespaceOf(type, options),
-        type: type.type,
-        id: validateId(id),
-      };
+      const request = removalRequest(type, id, options);
       const call = unaryOptions(options);
       return unary("destroy", async () => {
         await client.destroy(request, call);
@@ -418,25 +415,13 @@ export function createResourcesApi(
     },
 
     async teardown(type, id, options) {
-      validateResourceType(type);
-      checkWritable(type, "destroy");
-      const request = {
-        namespace: namespaceOf(type, options),
-        type: type.type,
-        id: validateId(id),
-      };
+      const request = removalRequest(type, id, options);
       const call = unaryOptions(options);
       return unary("teardown", async () => (await client.teardown(request, call)).destroyReady);
     },
 
     async teardownAndDestroy(type, id, options) {
-      validateResourceType(type);
-      checkWritable(type, "destroy");
-      const request = {
-        namespace: namespaceOf(type, options),
-        type: type.type,
-        id: validateId(id),
-      };
+      const request = removalRequest(type, id, options);
       const call = unaryOptions(options);
       return unary("teardownAndDestroy", async () => {
         await client.teardownAndDestroy(request, call);
