@@ -11,7 +11,12 @@ import {
 import { signedCaller } from "./caller.js";
 import { type ParsedPublicKey, parsePgpPublicKey, parsePlainPublicKey } from "./public-keys.js";
 import { parseRole, type Role } from "./roles.js";
-import { callSignal, type EmulatorState, invalidArgument, resourceNotFound } from "./state.js";
+import {
+  boundedCallSignal,
+  type EmulatorState,
+  invalidArgument,
+  resourceNotFound,
+} from "./state.js";
 
 /** Omni's limit for keys made by the CLI and the web UI (`pgp.DefaultMaxAllowedLifetime`). */
 const userKeyMaxLifetimeMs = 8 * 3600 * 1000;
@@ -112,15 +117,16 @@ async function awaitPublicKeyConfirmation(
   publicKeyId: string,
   context: HandlerContext,
 ): Promise<void> {
-  const deadline = AbortSignal.timeout(state.timings.publicKeyConfirmationTimeoutMs);
-  const signal = AbortSignal.any([callSignal(state, context), deadline]);
+  const bounded = boundedCallSignal(state, context, state.timings.publicKeyConfirmationTimeoutMs);
   try {
-    await state.identities.waitForConfirmation(publicKeyId, signal);
+    await state.identities.waitForConfirmation(publicKeyId, bounded.signal);
   } catch {
-    if (deadline.aborted) {
+    if (bounded.timedOut()) {
       throw new ConnectError("context deadline exceeded", Code.DeadlineExceeded);
     }
     throw new ConnectError("context canceled", Code.Canceled);
+  } finally {
+    bounded.dispose();
   }
 }
 

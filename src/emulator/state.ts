@@ -47,6 +47,50 @@ export function callSignal(state: EmulatorState, context: HandlerContext): Abort
   return AbortSignal.any([context.signal, state.shutdown]);
 }
 
+/** A call's signal that also aborts after `ms`; `timedOut` says which of the two happened. */
+export interface BoundedCallSignal {
+  readonly signal: AbortSignal;
+  timedOut(): boolean;
+  /** Clears the timer and the listeners; call it when the call ends. */
+  dispose(): void;
+}
+
+/**
+ * Like `callSignal`, with a time limit. A plain timer rather than `AbortSignal.timeout`: Node 20
+ * may collect a timeout signal that only `AbortSignal.any` refers to, and then it never fires.
+ */
+export function boundedCallSignal(
+  state: EmulatorState,
+  context: HandlerContext,
+  ms: number,
+): BoundedCallSignal {
+  const controller = new AbortController();
+  const sources = [context.signal, state.shutdown];
+  let expired = false;
+  const onSourceAbort = (event: Event): void =>
+    controller.abort((event.target as AbortSignal).reason);
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort(new DOMException("the server's time limit passed", "TimeoutError"));
+  }, ms);
+  for (const source of sources) {
+    if (source.aborted) {
+      controller.abort(source.reason);
+    }
+    source.addEventListener("abort", onSourceAbort, { once: true });
+  }
+  return {
+    signal: controller.signal,
+    timedOut: () => expired,
+    dispose() {
+      clearTimeout(timer);
+      for (const source of sources) {
+        source.removeEventListener("abort", onSourceAbort);
+      }
+    },
+  };
+}
+
 export function invalidArgument(message: string): ConnectError {
   return new ConnectError(message, Code.InvalidArgument);
 }

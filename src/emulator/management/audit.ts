@@ -10,7 +10,7 @@ import {
 } from "../../gen/omni/management/management_pb.js";
 import { type AuditEntry, auditEntryJson } from "../audit-log.js";
 import { callerWithRole } from "../caller.js";
-import { callSignal, type EmulatorState, invalidArgument } from "../state.js";
+import { boundedCallSignal, type EmulatorState, invalidArgument } from "../state.js";
 
 const dayMs = 24 * 3600 * 1000;
 const encoder = new TextEncoder();
@@ -134,10 +134,8 @@ async function* followAuditLog(
     pending.push(entry);
     wake?.();
   });
-  const signal = AbortSignal.any([
-    callSignal(state, context),
-    AbortSignal.timeout(state.timings.auditLogFollowWindowMs),
-  ]);
+  const bounded = boundedCallSignal(state, context, state.timings.auditLogFollowWindowMs);
+  const { signal } = bounded;
   const onAbort = (): void => wake?.();
   signal.addEventListener("abort", onAbort);
   try {
@@ -164,5 +162,6 @@ async function* followAuditLog(
   } finally {
     unsubscribe();
     signal.removeEventListener("abort", onAbort);
+    bounded.dispose();
   }
 }
