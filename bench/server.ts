@@ -6,11 +6,12 @@
  */
 import { once } from "node:events";
 import { createServer as createHttpServer } from "node:http";
-import { createServer as createHttp2Server, type Http2Session } from "node:http2";
-import type { AddressInfo, Socket } from "node:net";
+import { createServer as createHttp2Server } from "node:http2";
+import type { AddressInfo } from "node:net";
 import { create } from "@bufbuild/protobuf";
 import { type ConnectRouter, createRouterTransport } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { trackConnections } from "../src/emulator/connections.js";
 import { allowAllCosiAccess, CosiStore, createCosiStateImpl } from "../src/emulator/cosi/index.js";
 import { createGatewayHandler, gatewayRoutes } from "../src/emulator/gateway.js";
 import { DataSchema } from "../src/gen/common/common_pb.js";
@@ -87,16 +88,7 @@ export async function startBenchServer(): Promise<BenchServer> {
       webHandler(req, res);
     }
   });
-  const sessions = new Set<Http2Session>();
-  const sockets = new Set<Socket>();
-  http2Server.on("session", (session) => {
-    sessions.add(session);
-    session.on("close", () => sessions.delete(session));
-  });
-  httpServer.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
+  const closeServers = trackConnections(http2Server, httpServer);
   http2Server.listen(0, "127.0.0.1");
   httpServer.listen(0, "127.0.0.1");
   await Promise.all([once(http2Server, "listening"), once(httpServer, "listening")]);
@@ -106,19 +98,7 @@ export async function startBenchServer(): Promise<BenchServer> {
   Object.assign(server, {
     grpcUrl: urlOf(http2Server),
     httpUrl: urlOf(httpServer),
-    close: async () => {
-      const closed = Promise.all([
-        new Promise((resolve) => http2Server.close(resolve)),
-        new Promise((resolve) => httpServer.close(resolve)),
-      ]);
-      for (const session of sessions) {
-        session.destroy();
-      }
-      for (const socket of sockets) {
-        socket.destroy();
-      }
-      await closed;
-    },
+    close: closeServers,
   });
   return server;
 }

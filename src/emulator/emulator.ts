@@ -10,9 +10,8 @@ import {
   type Http2Server,
   type Http2ServerRequest,
   type Http2ServerResponse,
-  type Http2Session,
 } from "node:http2";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { type ConnectRouter, createRouterTransport, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ValidationError } from "../errors.js";
@@ -22,6 +21,7 @@ import { State } from "../gen/v1alpha1/state_pb.js";
 import { AuditLog, seedAuditLog } from "./audit-log.js";
 import { confirmPublicKey, createAuthService, IdTokens, loginUrl } from "./auth-service.js";
 import { Catalog } from "./catalog.js";
+import { trackConnections } from "./connections.js";
 import { handleCors } from "./cors.js";
 import { CosiStore, createCosiStateImpl, seedDemoData, startSimulation } from "./cosi/index.js";
 import { roleBasedCosiAccess } from "./cosi-access.js";
@@ -334,16 +334,7 @@ export async function startOmniEmulator(options: OmniEmulatorOptions = {}): Prom
     }
   });
 
-  const sessions = new Set<Http2Session>();
-  const sockets = new Set<Socket>();
-  http2Server.on("session", (session) => {
-    sessions.add(session);
-    session.on("close", () => sessions.delete(session));
-  });
-  httpServer.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
+  const closeServers = trackConnections(http2Server, httpServer);
 
   let stopSimulation = (): void => {};
   let closing: Promise<void> | undefined;
@@ -351,18 +342,7 @@ export async function startOmniEmulator(options: OmniEmulatorOptions = {}): Prom
     closing ??= (async () => {
       stopSimulation();
       shutdown.abort();
-      const closed = Promise.all(
-        [httpServer, http2Server].map(
-          (server) => new Promise<void>((resolve) => server.close(() => resolve())),
-        ),
-      );
-      for (const session of sessions) {
-        session.destroy();
-      }
-      for (const socket of sockets) {
-        socket.destroy();
-      }
-      await closed;
+      await closeServers();
     })();
     return closing;
   };
