@@ -144,7 +144,7 @@ export function createOmniClient(options: OmniClientOptions): OmniClient {
   );
   const client: OmniClient = {
     management: createManagementApi(transport),
-    resources: createResourcesApi(transport, { timeoutMs: options.timeoutMs }),
+    resources: createResourcesApi(transport),
     auth: createAuthApi(readOnly ? wrap(sessionInterceptors) : transport),
     readOnly,
     transport,
