@@ -1,5 +1,5 @@
 import { KeyError, ValidationError } from "../errors.js";
-import { toBase64 } from "./encoding.js";
+import { toBase64, utf8Encoder } from "./encoding.js";
 import { loadOpenPgp } from "./pgp.js";
 
 const day = 24 * 60 * 60;
@@ -91,7 +91,7 @@ export async function generateServiceAccountKey(options: {
   });
   const key = await openpgp.readKey({ armoredKey: publicKey });
   const serviceAccountKey = toBase64(
-    new TextEncoder().encode(JSON.stringify({ name: options.name, pgp_key: privateKey })),
+    utf8Encoder.encode(JSON.stringify({ name: options.name, pgp_key: privateKey })),
   );
   const generated = {
     name: options.name,

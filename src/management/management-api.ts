@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs, EmptySchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createClient, type Transport } from "@connectrpc/connect";
+import { utf8Encoder } from "../auth/encoding.js";
 import {
   checkServiceAccountPublicKey,
   serviceAccountIdentity,
@@ -184,7 +185,6 @@ export interface OmniManagementApi {
 }
 
 const utf8 = new TextDecoder();
-const utf8Encoder = new TextEncoder();
 const int32Max = 2 ** 31 - 1;
 const uint32Max = 2 ** 32 - 1;
 const int64Max = 2n ** 63n - 1n;
