@@ -10,6 +10,7 @@ import { createResourcesApi, type ResourcesApi } from "./resources/api.js";
 import { createRetryInterceptor, type RetryOptions, resolveRetryOptions } from "./retry.js";
 import { createReadOnlyGuard } from "./safety/read-only-guard.js";
 import { createInterceptedTransport } from "./transport/intercepted.js";
+import { optionalTimeoutMs } from "./validation.js";
 
 /** Options of `createOmniClient`. */
 export interface OmniClientOptions {
@@ -87,12 +88,7 @@ function checkOptions(options: OmniClientOptions): void {
   ) {
     throw new ValidationError("options.logger", "must have debug, info, warn and error functions");
   }
-  if (
-    timeoutMs !== undefined &&
-    !(typeof timeoutMs === "number" && Number.isFinite(timeoutMs) && timeoutMs > 0)
-  ) {
-    throw new ValidationError("options.timeoutMs", "must be a positive number of milliseconds");
-  }
+  optionalTimeoutMs("options.timeoutMs", timeoutMs);
 }
 
 /** Retries show in the log as their own lines, between the one line per call. */

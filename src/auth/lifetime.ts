@@ -1,4 +1,5 @@
 import { ValidationError } from "../errors.js";
+import { optionalDate } from "../validation.js";
 
 const minute = 60_000;
 const hour = 60 * minute;
@@ -15,16 +16,6 @@ export interface PlainKeyWindow {
   notAfter: Date;
 }
 
-function checkDate(value: unknown, argument: string): Date | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-    throw new ValidationError(argument, "must be a valid Date");
-  }
-  return value;
-}
-
 /**
  * Resolves and checks a plain key's validity window with Omni's RegisterPublicKey rules, so a
  * window Omni would refuse is reported here, naming the bound, instead of as a server error.
@@ -34,9 +25,9 @@ export function plainKeyWindow(
   notAfterInput: unknown,
   nowMs: number,
 ): PlainKeyWindow {
-  const notBefore = checkDate(notBeforeInput, "notBefore") ?? new Date(nowMs);
+  const notBefore = optionalDate("notBefore", notBeforeInput) ?? new Date(nowMs);
   const notAfter =
-    checkDate(notAfterInput, "notAfter") ??
+    optionalDate("notAfter", notAfterInput) ??
     new Date(notBefore.getTime() + DEFAULT_PLAIN_KEY_LIFETIME_MS);
   if (notAfter.getTime() <= notBefore.getTime()) {
     throw new ValidationError("notAfter", "must be later than notBefore");

@@ -1,5 +1,6 @@
 import type { CallOptions } from "@connectrpc/connect";
 import { ValidationError } from "../errors.js";
+import { optionalTimeoutMs } from "../validation.js";
 
 /** Per-call options, the optional last argument of every management method. */
 export interface OmniCallOptions {
@@ -23,9 +24,7 @@ export function toCallOptions(
     return metadata ? { headers: metadata } : undefined;
   }
   const { signal, timeoutMs, headers } = options;
-  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    throw new ValidationError("callOptions.timeoutMs", "must be a positive number of milliseconds");
-  }
+  optionalTimeoutMs("callOptions.timeoutMs", timeoutMs);
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new ValidationError("callOptions.signal", "must be an AbortSignal");
   }

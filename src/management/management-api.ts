@@ -45,6 +45,7 @@ import {
   ValidateConfigRequestSchema,
   ValidateJsonSchemaRequestSchema,
 } from "../gen/omni/management/management_pb.js";
+import { optionalDate } from "../validation.js";
 import { type AuditLogEntry, AuditLogParser } from "./audit-log.js";
 import { BootAssetUrl } from "./boot-asset-url.js";
 import { type OmniCallOptions, toCallOptions } from "./call-options.js";
@@ -95,7 +96,6 @@ import { type OmniUser, toUser } from "./user.js";
 import {
   optionalBoolean,
   optionalChoice,
-  optionalDate,
   optionalInteger,
   optionalSeconds,
   optionalStrings,

@@ -78,16 +78,6 @@ export function optionalStrings(argument: string, value: unknown): string[] {
   return [...value];
 }
 
-export function optionalDate(argument: string, value: unknown): Date | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-    throw new ValidationError(argument, "must be a valid Date");
-  }
-  return value;
-}
-
 /** One of a fixed set of names, mapped to its wire value; `undefined` maps to `fallback`. */
 export function optionalChoice<T>(
   argument: string,

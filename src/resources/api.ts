@@ -14,6 +14,7 @@ import {
   State,
   type WatchOptionsSchema,
 } from "../gen/v1alpha1/state_pb.js";
+import { optionalTimeoutMs } from "../validation.js";
 import { decodeResource, encodeResource } from "./codec.js";
 import { type LabelSelector, toLabelQuery } from "./labels.js";
 import type {
@@ -28,7 +29,6 @@ import {
   validateIdRegex,
   validateNamespace,
   validateResourceType,
-  validateTimeout,
 } from "./validate.js";
 import type { WatchEvent } from "./watch-event.js";
 import { describeAllowedVerbs, isVerbAllowed, type ResourceVerb } from "./write-rules.js";
@@ -154,12 +154,12 @@ export function createResourcesApi(
   transport: Transport,
   options: { timeoutMs?: number } = {},
 ): ResourcesApi {
-  const defaultTimeoutMs = validateTimeout(options.timeoutMs, "options.timeoutMs");
+  const defaultTimeoutMs = optionalTimeoutMs("options.timeoutMs", options.timeoutMs);
   const client = createClient(State, transport);
 
   const unaryOptions = (call: ResourceCallOptions | undefined) => ({
     signal: call?.signal,
-    timeoutMs: validateTimeout(call?.timeoutMs, "options.timeoutMs") ?? defaultTimeoutMs,
+    timeoutMs: optionalTimeoutMs("options.timeoutMs", call?.timeoutMs) ?? defaultTimeoutMs,
     headers: call?.headers,
   });
 
@@ -207,7 +207,7 @@ export function createResourcesApi(
     const request = listRequest(type, options);
     return openStream(State.method.list, request, {
       signal: options?.signal,
-      timeoutMs: validateTimeout(options?.timeoutMs, "options.timeoutMs"),
+      timeoutMs: optionalTimeoutMs("options.timeoutMs", options?.timeoutMs),
       headers: options?.headers,
     });
   }

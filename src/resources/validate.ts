@@ -95,13 +95,3 @@ export function validateStringRecord(
   }
   return value as Record<string, string>;
 }
-
-export function validateTimeout(timeoutMs: unknown, argument: string): number | undefined {
-  if (timeoutMs === undefined) {
-    return undefined;
-  }
-  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new ValidationError(argument, "must be a positive number of milliseconds");
-  }
-  return timeoutMs;
-}
