@@ -14,7 +14,14 @@ import { State } from "../src/gen/v1alpha1/state_pb.js";
 import { createGrpcTransport } from "../src/node/grpc-transport.js";
 import { createGatewayTransport } from "../src/transport/gateway-transport.js";
 import { createGrpcWebTransport } from "../src/transport/grpc-web.js";
-import type { BenchServer } from "./server.js";
+
+/** Where the bench server listens: all the clients need, wherever the server runs. */
+export interface BenchEndpoints {
+  /** Native gRPC (h2c) base URL. */
+  readonly grpcUrl: string;
+  /** gRPC-Web and gateway base URL. */
+  readonly httpUrl: string;
+}
 
 export type TransportKind = "grpc" | "grpcweb" | "gateway";
 
@@ -46,14 +53,14 @@ export async function createKeys(): Promise<BenchKeys> {
 }
 
 /** The SDK's transport of a kind, as a user builds it from the package's entries. */
-export function sdkTransport(server: BenchServer, kind: TransportKind): Transport {
+export function sdkTransport(endpoints: BenchEndpoints, kind: TransportKind): Transport {
   switch (kind) {
     case "grpc":
-      return createGrpcTransport({ baseUrl: server.grpcUrl });
+      return createGrpcTransport({ baseUrl: endpoints.grpcUrl });
     case "grpcweb":
-      return createGrpcWebTransport({ baseUrl: server.httpUrl });
+      return createGrpcWebTransport({ baseUrl: endpoints.httpUrl });
     case "gateway":
-      return createGatewayTransport({ baseUrl: server.httpUrl });
+      return createGatewayTransport({ baseUrl: endpoints.httpUrl });
   }
 }
 
@@ -61,23 +68,23 @@ export function sdkTransport(server: BenchServer, kind: TransportKind): Transpor
  * What a user without the SDK would use: Connect's own transports; for the gateway, which
  * Connect has no transport for, the SDK's gateway transport without the client around it.
  */
-export function rawTransport(server: BenchServer, kind: TransportKind): Transport {
+export function rawTransport(endpoints: BenchEndpoints, kind: TransportKind): Transport {
   switch (kind) {
     case "grpc":
-      return createConnectGrpcTransport({ baseUrl: server.grpcUrl });
+      return createConnectGrpcTransport({ baseUrl: endpoints.grpcUrl });
     case "grpcweb":
-      return createConnectGrpcWebTransport({ baseUrl: server.httpUrl, useBinaryFormat: true });
+      return createConnectGrpcWebTransport({ baseUrl: endpoints.httpUrl, useBinaryFormat: true });
     case "gateway":
-      return createGatewayTransport({ baseUrl: server.httpUrl });
+      return createGatewayTransport({ baseUrl: endpoints.httpUrl });
   }
 }
 
 export function sdkClient(
-  server: BenchServer,
+  endpoints: BenchEndpoints,
   kind: TransportKind,
   auth: OmniAuth | undefined,
 ): OmniClient {
-  return createOmniClient({ transport: sdkTransport(server, kind), auth });
+  return createOmniClient({ transport: sdkTransport(endpoints, kind), auth });
 }
 
 export interface RawClients {
@@ -85,8 +92,8 @@ export interface RawClients {
   readonly state: Client<typeof State>;
 }
 
-export function rawClients(server: BenchServer, kind: TransportKind): RawClients {
-  const transport = rawTransport(server, kind);
+export function rawClients(endpoints: BenchEndpoints, kind: TransportKind): RawClients {
+  const transport = rawTransport(endpoints, kind);
   return {
     management: createClient(ManagementService, transport),
     state: createClient(State, transport),

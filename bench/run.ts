@@ -1,14 +1,16 @@
 /**
  * `npm run bench`: every benchmark, ours and its baseline in this one process run, several
  * repetitions each. Prints min / median / max of both and the ratio, and writes the medians to
- * bench/results.json. docs/performance.md explains each number and keeps the last table.
+ * bench/results.json, or with `BENCH_SERVER=process` (the server in a child process) to
+ * bench/results-server-process.json. docs/performance.md explains each number and keeps the
+ * last tables.
  */
 import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { measureBundles } from "./bundle-size.js";
 import { createKeys, type TransportKind } from "./clients.js";
 import { measureList } from "./list.js";
-import { startBenchServer } from "./server.js";
+import { startBenchServerInProcess, startBenchServerProcess } from "./server-client.js";
 import { type Comparison, printComparison } from "./stats.js";
 import { measureBundleRss, measureStreams } from "./streams.js";
 import { measureThroughput } from "./throughput.js";
@@ -27,7 +29,13 @@ const started = Date.now();
 console.log(
   `sidero-omni-client benchmarks: Node ${process.version}, ${cpus().length} cores, ${cpus()[0]?.model ?? "unknown CPU"}`,
 );
-const server = await startBenchServer();
+const separateServer = process.env.BENCH_SERVER === "process";
+const server = separateServer ? await startBenchServerProcess() : await startBenchServerInProcess();
+console.log(
+  separateServer
+    ? `bench server: a separate Node process, pid ${server.pid} (BENCH_SERVER=process)`
+    : "bench server: in this process (BENCH_SERVER=process runs it in a child process)",
+);
 try {
   const keys = await createKeys();
 
@@ -83,8 +91,9 @@ console.log(
   `  SDK app (ECDSA) ${bundles.sdk.initialGzipBytes} B, bare connect-web app ${bundles.bare.initialGzipBytes} B, ratio ${results.bundle_ecdsa_gzip_ratio} (target ≤ 1.2); openpgp in the initial bundle: ${bundles.sdk.initialHasOpenPgp ? "yes" : "no"}`,
 );
 
+const resultsFile = separateServer ? "results-server-process.json" : "results.json";
 await writeFile(
-  new URL("./results.json", import.meta.url),
+  new URL(`./${resultsFile}`, import.meta.url),
   `${JSON.stringify(results, null, 2)}\n`,
 );
-console.log(`\nwrote bench/results.json in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(`\nwrote bench/${resultsFile} in ${((Date.now() - started) / 1000).toFixed(0)} s`);

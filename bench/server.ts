@@ -2,7 +2,8 @@
  * The server every ratio benchmark calls, ours and the raw client alike: native gRPC (h2c) on
  * one port; gRPC-Web and Omni's `/api/` JSON gateway on another, with the emulator's own gateway
  * and COSI state. It checks no signature, so a signed SDK call and an unsigned raw call cost the
- * server exactly the same work and the ratio shows only what the client adds.
+ * server exactly the same work and the ratio shows only what the client adds. bench/server-client.ts
+ * runs it in the benchmarks' process or, with `BENCH_SERVER=process`, in a child process.
  */
 import { once } from "node:events";
 import { createServer as createHttpServer } from "node:http";

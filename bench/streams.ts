@@ -6,7 +6,8 @@
 import { performance } from "node:perf_hooks";
 import type { BenchKeys } from "./clients.js";
 import { rawClients, sdkClient } from "./clients.js";
-import { type BenchServer, STREAM_MESSAGE_BYTES } from "./server.js";
+import { STREAM_MESSAGE_BYTES } from "./server.js";
+import type { BenchServerHandle } from "./server-client.js";
 import { type Comparison, compare, interleave } from "./stats.js";
 
 const STREAM_BYTES = 64 * 1024 * 1024;
@@ -23,11 +24,14 @@ async function megabytesPerSecond(consume: () => Promise<number>): Promise<numbe
   return bytes / 1e6 / ((performance.now() - start) / 1000);
 }
 
-export async function measureStreams(server: BenchServer, keys: BenchKeys): Promise<Comparison[]> {
+export async function measureStreams(
+  server: BenchServerHandle,
+  keys: BenchKeys,
+): Promise<Comparison[]> {
   const raw = rawClients(server, "grpc").management;
   const sdk = sdkClient(server, "grpc", keys.ecdsa).management;
   const logRequest = { machineId: "bench", tailLines: STREAM_BYTES / STREAM_MESSAGE_BYTES };
-  server.supportBundleBytes = STREAM_BYTES;
+  await server.setSupportBundleBytes(STREAM_BYTES);
 
   const logs = {
     raw: () =>
@@ -78,13 +82,16 @@ export async function measureStreams(server: BenchServer, keys: BenchKeys): Prom
   ];
 }
 
-/** Peak RSS growth in MiB while the SDK reads a 1 GiB bundle, sampled at every chunk. */
+/**
+ * Peak RSS growth in MiB of this process while the SDK reads a 1 GiB bundle, sampled at every
+ * chunk. With `BENCH_SERVER=process` that is the client's memory alone.
+ */
 export async function measureBundleRss(
-  server: BenchServer,
+  server: BenchServerHandle,
   keys: BenchKeys,
 ): Promise<{ growthMib: number; bytes: number; seconds: number }> {
   const sdk = sdkClient(server, "grpc", keys.ecdsa).management;
-  server.supportBundleBytes = RSS_BUNDLE_BYTES;
+  await server.setSupportBundleBytes(RSS_BUNDLE_BYTES);
   const before = process.memoryUsage.rss();
   let peak = before;
   let bytes = 0;

@@ -2,9 +2,8 @@
  * Throughput: calls per second with 64 callers running at once on one client, SDK with ECDSA
  * signing (every call signed: each names its own cluster) against the raw generated client.
  */
-import type { BenchKeys } from "./clients.js";
+import type { BenchEndpoints, BenchKeys } from "./clients.js";
 import { rawClients, sdkClient } from "./clients.js";
-import type { BenchServer } from "./server.js";
 import { type Comparison, compare, interleave, timed } from "./stats.js";
 
 const CALLERS = 64;
@@ -22,7 +21,10 @@ async function callsPerSecond(call: (index: number) => Promise<unknown>): Promis
   return (CALLERS * CALLS_PER_CALLER * 1000) / ms;
 }
 
-export async function measureThroughput(server: BenchServer, keys: BenchKeys): Promise<Comparison> {
+export async function measureThroughput(
+  server: BenchEndpoints,
+  keys: BenchKeys,
+): Promise<Comparison> {
   const raw = rawClients(server, "grpc").management;
   const sdk = sdkClient(server, "grpc", keys.ecdsa).management;
   const cases = {

@@ -7,9 +7,8 @@
  * polling dashboard does, where the signer reuses a signature within the same second.
  */
 import type { OmniAuth } from "../src/auth/index.js";
-import type { BenchKeys, TransportKind } from "./clients.js";
+import type { BenchEndpoints, BenchKeys, TransportKind } from "./clients.js";
 import { rawClients, sdkClient } from "./clients.js";
-import type { BenchServer } from "./server.js";
 import { alternatingLatencies, type Comparison, compare } from "./stats.js";
 
 const CALLS_PER_REPETITION = 300;
@@ -28,7 +27,7 @@ interface SdkCase {
 
 /** Median single-call latency of each SDK case over several repetitions, against raw. */
 export async function measureUnary(
-  server: BenchServer,
+  server: BenchEndpoints,
   kind: TransportKind,
   cases: readonly SdkCase[],
 ): Promise<Comparison[]> {

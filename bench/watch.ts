@@ -7,15 +7,17 @@ import { EventType } from "../src/gen/v1alpha1/state_pb.js";
 import { Machines } from "../src/resources/registry.js";
 import type { BenchKeys } from "./clients.js";
 import { rawClients, sdkClient } from "./clients.js";
-import { putMachines } from "./fleet.js";
-import type { BenchServer } from "./server.js";
+import type { BenchServerHandle } from "./server-client.js";
 import { type Comparison, compare, interleave, timed } from "./stats.js";
 
 const WATCHED_MACHINES = 10_000;
 const REPETITIONS = 5;
 
-export async function measureWatch(server: BenchServer, keys: BenchKeys): Promise<Comparison> {
-  putMachines(server.store, WATCHED_MACHINES);
+export async function measureWatch(
+  server: BenchServerHandle,
+  keys: BenchKeys,
+): Promise<Comparison> {
+  await server.putMachines(WATCHED_MACHINES);
   const raw = rawClients(server, "grpc").state;
   const sdk = sdkClient(server, "grpc", keys.ecdsa).resources;
   const eventsPerSecond = async (watchUntilBootstrapped: () => Promise<number>) => {
