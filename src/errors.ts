@@ -8,18 +8,35 @@ export interface OmniErrorOptions {
 }
 
 const brand = Symbol.for("sidero-omni-client.OmniError");
+// Where each error class keeps its name. `constructor.name` is no use across copies of the
+// package: a bundler that minifies two copies may give two different classes the same one.
+const className = Symbol.for("sidero-omni-client.OmniError.className");
+
+function nameClass(errorClass: abstract new (...args: never[]) => OmniError, name: string): void {
+  Object.defineProperty(errorClass, className, { value: name });
+}
+
+/** The name a class was given itself, not one it inherits from its parent. */
+function ownClassName(value: unknown): string | undefined {
+  if (typeof value !== "function" || !Object.hasOwn(value, className)) {
+    return undefined;
+  }
+  const name: unknown = Reflect.get(value, className);
+  return typeof name === "string" ? name : undefined;
+}
 
 /**
  * The base of every error this SDK throws. `code` is the gRPC status code (Connect's `Code`),
  * `method` the RPC it happened on, `rawMessage` the server's or the SDK's message without the
  * method prefix. `instanceof` works across duplicate copies of the package, because every class
- * checks a global brand and its own `name` instead of its prototype chain.
+ * checks a global brand and the stable names of its classes instead of its prototype chain.
  */
 export class OmniError extends Error {
   readonly code: Code;
   readonly method: string | undefined;
   readonly rawMessage: string;
-  override name = "OmniError";
+  /** The class name, which stays readable when the code is minified. */
+  override name: string;
 
   constructor(code: Code, message: string, options: OmniErrorOptions = {}) {
     super(
@@ -33,6 +50,8 @@ export class OmniError extends Error {
     this.code = code;
     this.method = options.method;
     this.rawMessage = message;
+    // The nearest class that was given a name: the error's own, or the SDK class it extends.
+    this.name = String(Reflect.get(new.target, className));
     Object.setPrototypeOf(this, new.target.prototype);
     Object.defineProperty(this, brand, { value: true });
   }
@@ -46,11 +65,15 @@ export class OmniError extends Error {
     if (this === OmniError) {
       return true;
     }
+    const wanted = ownClassName(this);
+    if (wanted === undefined) {
+      // A user's own subclass lives in one copy only; the ordinary prototype check is right.
+      return Function.prototype[Symbol.hasInstance].call(this, value);
+    }
     // A subclass matches its own instances and those of its subclasses, even from another copy.
     let proto: unknown = Object.getPrototypeOf(value);
     while (proto !== null && typeof proto === "object") {
-      const ctor = (proto as { constructor?: { name?: string } }).constructor;
-      if (ctor?.name === this.name) {
+      if (ownClassName((proto as { constructor?: unknown }).constructor) === wanted) {
         return true;
       }
       proto = Object.getPrototypeOf(proto);
@@ -69,83 +92,83 @@ export class OmniError extends Error {
     };
   }
 }
+nameClass(OmniError, "OmniError");
 
 export class UnauthenticatedError extends OmniError {
-  override name = "UnauthenticatedError";
   constructor(message: string, options?: OmniErrorOptions) {
     super(Code.Unauthenticated, message, options);
   }
 }
+nameClass(UnauthenticatedError, "UnauthenticatedError");
 
 export class PermissionDeniedError extends OmniError {
-  override name = "PermissionDeniedError";
   constructor(message: string, options?: OmniErrorOptions) {
     super(Code.PermissionDenied, message, options);
   }
 }
+nameClass(PermissionDeniedError, "PermissionDeniedError");
 
 export class NotFoundError extends OmniError {
-  override name = "NotFoundError";
   constructor(message: string, options?: OmniErrorOptions) {
     super(Code.NotFound, message, options);
   }
 }
+nameClass(NotFoundError, "NotFoundError");
 
 export class AlreadyExistsError extends OmniError {
-  override name = "AlreadyExistsError";
   constructor(message: string, options?: OmniErrorOptions) {
     super(Code.AlreadyExists, message, options);
   }
 }
+nameClass(AlreadyExistsError, "AlreadyExistsError");
 
 export class InvalidArgumentError extends OmniError {
-  override name = "InvalidArgumentError";
   constructor(message: string, options?: OmniErrorOptions) {
     super(Code.InvalidArgument, message, options);
   }
 }
+nameClass(InvalidArgumentError, "InvalidArgumentError");
 
 export class FailedPreconditionError extends OmniError {
-  override name = "FailedPreconditionError";
   constructor(message: string, options?: OmniErrorOptions) {
     super(Code.FailedPrecondition, message, options);
   }
 }
+nameClass(FailedPreconditionError, "FailedPreconditionError");
 
 export class ResourceExhaustedError extends OmniError {
-  override name = "ResourceExhaustedError";
   constructor(message: string, options?: OmniErrorOptions) {
     super(Code.ResourceExhausted, message, options);
   }
 }
+nameClass(ResourceExhaustedError, "ResourceExhaustedError");
 
 export class UnavailableError extends OmniError {
-  override name = "UnavailableError";
   constructor(message: string, options?: OmniErrorOptions) {
     super(Code.Unavailable, message, options);
   }
 }
+nameClass(UnavailableError, "UnavailableError");
 
 export class DeadlineExceededError extends OmniError {
-  override name = "DeadlineExceededError";
   constructor(message: string, options?: OmniErrorOptions) {
     super(Code.DeadlineExceeded, message, options);
   }
 }
+nameClass(DeadlineExceededError, "DeadlineExceededError");
 
 export class CanceledError extends OmniError {
-  override name = "CanceledError";
   constructor(message: string, options?: OmniErrorOptions) {
     super(Code.Canceled, message, options);
   }
 }
+nameClass(CanceledError, "CanceledError");
 
 /**
  * The server does not have the RPC. `availableIn` says which Omni versions have it, so the
  * message tells a user whether to upgrade Omni or to stop calling an RPC that was removed.
  */
 export class UnimplementedError extends OmniError {
-  override name = "UnimplementedError";
   readonly availableIn: string | undefined;
   constructor(message: string, options?: OmniErrorOptions & { availableIn?: string }) {
     super(
@@ -156,19 +179,20 @@ export class UnimplementedError extends OmniError {
     this.availableIn = options?.availableIn;
   }
 }
+nameClass(UnimplementedError, "UnimplementedError");
 
 /**
  * An argument was rejected by the SDK before anything was sent. `argument` names it, as the user
  * spelled it (`cluster`, `options.ttlSeconds`, `serviceAccountKey`).
  */
 export class ValidationError extends InvalidArgumentError {
-  override name = "ValidationError";
   readonly argument: string;
   constructor(argument: string, message: string, options?: OmniErrorOptions) {
     super(`${argument}: ${message}`, options);
     this.argument = argument;
   }
 }
+nameClass(ValidationError, "ValidationError");
 
 /** Why a key could not be used; never contains the key material itself. */
 export type KeyErrorReason =
@@ -177,6 +201,7 @@ export type KeyErrorReason =
   | "missing-name"
   | "missing-pgp-key"
   | "not-a-private-key"
+  | "not-a-public-key"
   | "passphrase-required"
   | "wrong-passphrase"
   | "expired"
@@ -186,7 +211,6 @@ export type KeyErrorReason =
 
 /** A service-account key, PGP key or ECDSA key the SDK cannot sign with. */
 export class KeyError extends ValidationError {
-  override name = "KeyError";
   readonly reason: KeyErrorReason;
   constructor(
     argument: string,
@@ -198,18 +222,19 @@ export class KeyError extends ValidationError {
     this.reason = reason;
   }
 }
+nameClass(KeyError, "KeyError");
 
 export type WriteKind = "create" | "update" | "delete";
 
 /** A write was attempted on a client created with `readOnly: true`; nothing was sent. */
 export class ReadOnlyModeError extends OmniError {
-  override name = "ReadOnlyModeError";
   readonly kind: WriteKind;
   constructor(method: string, kind: WriteKind) {
     super(Code.PermissionDenied, `read-only mode forbids this ${kind} call`, { method });
     this.kind = kind;
   }
 }
+nameClass(ReadOnlyModeError, "ReadOnlyModeError");
 
 const byCode: Partial<
   Record<Code, new (message: string, options?: OmniErrorOptions) => OmniError>

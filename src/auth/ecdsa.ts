@@ -81,7 +81,7 @@ export function checkEcdsaKey(key: unknown, argument: string, type: KeyType): Cr
   if (key.type !== type) {
     throw new KeyError(
       argument,
-      type === "private" ? "not-a-private-key" : "unsupported-key",
+      type === "private" ? "not-a-private-key" : "not-a-public-key",
       `must be a ${type} key, got a ${key.type} key`,
     );
   }
@@ -127,7 +127,10 @@ class EcdsaSigner implements PayloadSigner {
   }
 
   async sign(payload: Uint8Array): Promise<Uint8Array> {
-    this.#syncSign ??= this.#createSyncSign();
+    // Not `??=`: that would treat the `null` answer as undecided and ask again on every call.
+    if (this.#syncSign === undefined) {
+      this.#syncSign = this.#createSyncSign();
+    }
     if (this.#syncSign) {
       return this.#syncSign(payload);
     }

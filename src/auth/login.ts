@@ -3,6 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { CanceledError, KeyError, OmniError, toOmniError, ValidationError } from "../errors.js";
 import { AuthService, type PublicKey, PublicKeySchema } from "../gen/omni/auth/auth_pb.js";
+import { optionalTimeoutMs } from "../validation.js";
 import { checkEcdsaKey, ecdsaPublicKeyPem } from "./ecdsa.js";
 import { utf8Encoder } from "./encoding.js";
 import { plainKeyWindow } from "./lifetime.js";
@@ -80,8 +81,10 @@ function checkKeyId(publicKeyId: unknown): string {
   return publicKeyId;
 }
 
-function checkNotAborted(signal: AbortSignal | undefined, method: string): void {
-  if (signal?.aborted) {
+/** Checks the call options before the call goes out; `argument` is how the caller named them. */
+function checkCallOptions(options: AuthCallOptions, argument: string, method: string): void {
+  optionalTimeoutMs(`${argument}.timeoutMs`, options.timeoutMs);
+  if (options.signal?.aborted) {
     throw new CanceledError("the call was aborted before it was sent", { method });
   }
 }
@@ -92,6 +95,14 @@ function asOmniError(error: unknown, method: string): OmniError {
     return error.cause;
   }
   return toOmniError(error, method);
+}
+
+/**
+ * Omni removes one "Bearer " from the authorization header, exactly as spelled, before it checks
+ * the token; a token copied with its prefix would arrive as "Bearer Bearer …" and fail.
+ */
+function withoutBearerPrefix(idToken: string): string {
+  return idToken.replace(/^bearer\s+/i, "").trim();
 }
 
 /**
@@ -108,7 +119,7 @@ function pgpPublicKeyData(armored: unknown): Uint8Array {
   if (armored.includes("PRIVATE KEY BLOCK")) {
     throw new KeyError(
       argument,
-      "unsupported-key",
+      "not-a-public-key",
       "is a private key; register only the public key (privateKey.toPublic().armor())",
     );
   }
@@ -158,7 +169,7 @@ export function createAuthApi(transport: Transport): OmniAuthApi {
         throw new ValidationError("role", "must be a string");
       }
       const publicKey = await publicKeyMessage(options);
-      checkNotAborted(callOptions.signal, method);
+      checkCallOptions(callOptions, "callOptions", method);
       try {
         const response = await client.registerPublicKey(
           {
@@ -178,7 +189,7 @@ export function createAuthApi(transport: Transport): OmniAuthApi {
     async awaitPublicKeyConfirmation(publicKeyId, options = {}) {
       const method = methodPath("AwaitPublicKeyConfirmation");
       const id = checkKeyId(publicKeyId);
-      checkNotAborted(options.signal, method);
+      checkCallOptions(options, "options", method);
       try {
         await client.awaitPublicKeyConfirmation({ publicKeyId: id }, options);
       } catch (error) {
@@ -198,10 +209,14 @@ export function createAuthApi(transport: Transport): OmniAuthApi {
           "give exactly one of idToken (OIDC/Auth0) or samlSession (SAML)",
         );
       }
+      const token = hasToken ? withoutBearerPrefix(idToken as string) : "";
+      if (hasToken && token === "") {
+        throw new ValidationError("idToken", 'is only the word "Bearer"; pass the ID token itself');
+      }
       const headers = new Headers();
       try {
         if (hasToken) {
-          headers.set("authorization", `Bearer ${idToken}`);
+          headers.set("authorization", `Bearer ${token}`);
         } else {
           headers.set("saml-session", samlSession as string);
         }
@@ -212,7 +227,7 @@ export function createAuthApi(transport: Transport): OmniAuthApi {
           "contains characters a header cannot carry",
         );
       }
-      checkNotAborted(callOptions.signal, method);
+      checkCallOptions(callOptions, "options", method);
       try {
         await client.confirmPublicKey({ publicKeyId: id }, { ...callOptions, headers });
       } catch (error) {
@@ -223,7 +238,7 @@ export function createAuthApi(transport: Transport): OmniAuthApi {
     async revokePublicKey(publicKeyId, callOptions = {}) {
       const method = methodPath("RevokePublicKey");
       const id = checkKeyId(publicKeyId);
-      checkNotAborted(callOptions.signal, method);
+      checkCallOptions(callOptions, "callOptions", method);
       try {
         await client.revokePublicKey({ publicKeyId: id }, callOptions);
       } catch (error) {

@@ -132,22 +132,19 @@ function expiredError(argument: string, expiresAt: number): KeyError {
 class PgpSigner implements PayloadSigner {
   readonly identity: string;
   readonly keyId: string;
+  /** The `kind` of the `OmniAuth` this signer belongs to, so both render alike. */
+  readonly #kind: KeySource["kind"];
   readonly #sign: DetachedSign;
   readonly #expiresAt: number;
   readonly #argument: string;
 
-  constructor(
-    identity: string,
-    keyId: string,
-    sign: DetachedSign,
-    expiresAt: number,
-    argument: string,
-  ) {
-    this.identity = identity;
+  constructor(source: KeySource, keyId: string, sign: DetachedSign, expiresAt: number) {
+    this.identity = source.identity;
     this.keyId = keyId;
+    this.#kind = source.kind;
     this.#sign = sign;
     this.#expiresAt = expiresAt;
-    this.#argument = argument;
+    this.#argument = source.argument;
   }
 
   sign(payload: Uint8Array): Promise<Uint8Array> {
@@ -159,7 +156,7 @@ class PgpSigner implements PayloadSigner {
   }
 
   toJSON(): Record<string, string> {
-    return { kind: "pgp", identity: this.identity, keyId: this.keyId };
+    return { kind: this.#kind, identity: this.identity, keyId: this.keyId };
   }
 }
 
@@ -202,7 +199,7 @@ async function hashAlgorithm(
 
 /** Parses, decrypts and checks an armored private key, then returns a signer for it. */
 async function createPgpSigner(source: KeySource): Promise<PayloadSigner> {
-  const { identity, argument } = source;
+  const { argument } = source;
   const parsed = await readSigningKey(source);
   let signingKey: Awaited<ReturnType<PrivateKey["getSigningKey"]>>;
   try {
@@ -215,7 +212,7 @@ async function createPgpSigner(source: KeySource): Promise<PayloadSigner> {
   const fast = await createEd25519Signer(signingKey.keyPacket);
   // The fast path is checked once against openpgp.js itself before it is trusted.
   if (fast && (await verifies(parsed, await fast(probeDocument)))) {
-    return new PgpSigner(identity, keyId, fast, parsed.expiresAt, argument);
+    return new PgpSigner(source, keyId, fast, parsed.expiresAt);
   }
   const slow = openPgpDetachedSign(parsed);
   // The key's own preferences can steer openpgp.js to a hash Omni rejects; find out up front.
@@ -230,7 +227,7 @@ async function createPgpSigner(source: KeySource): Promise<PayloadSigner> {
       "the OpenPGP key signs with a hash Omni does not accept (needs SHA-224/256/384/512)",
     );
   }
-  return new PgpSigner(identity, keyId, slow, parsed.expiresAt, argument);
+  return new PgpSigner(source, keyId, slow, parsed.expiresAt);
 }
 
 /** An `OmniAuth` backed by a PGP key; the key is parsed on first use and the signer cached. */

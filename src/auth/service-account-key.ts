@@ -23,11 +23,12 @@ export function serviceAccountIdentity(name: string, argument = "name"): string 
   }
   const infraProvider = name.startsWith(infraProviderPrefix);
   const base = infraProvider ? name.slice(infraProviderPrefix.length) : name;
-  // The name becomes the local part of an email address that Omni parses.
+  // The name becomes the local part of an email address that Omni parses. The error does not
+  // repeat it: text pasted into the wrong argument may be a key.
   if (!/^[^\s@:]+$/.test(base)) {
     throw new ValidationError(
       argument,
-      `"${name}" is not a service-account name: it must have no spaces, "@" or ":"` +
+      `is not a service-account name: it must be non-empty and have no whitespace, "@" or ":"` +
         `${infraProvider ? ` after "${infraProviderPrefix}"` : ""}`,
     );
   }
@@ -126,7 +127,7 @@ export async function checkServiceAccountPublicKey(
     });
   }
   if (key.isPrivate()) {
-    throw new KeyError(argument, "not-a-private-key", "holds a private key; pass the public key");
+    throw new KeyError(argument, "not-a-public-key", "holds a private key; pass the public key");
   }
   const expiration = await key.getExpirationTime();
   if (!(expiration instanceof Date)) {

@@ -10,6 +10,8 @@ import {
   toJson,
 } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
+import { createMethodRegistry } from "../transport/json-registry.js";
+import { MAX_TIMEOUT_MS } from "../validation.js";
 
 /** grpc-gateway's `HTTPStatusFromCode`. */
 const httpStatusByCode: Record<Code, number> = {
@@ -36,6 +38,7 @@ const metadataPrefix = "grpc-metadata-";
 
 /** The gateway's JSON form: snake_case names and enum numbers, like Omni's marshaler. */
 const jsonWriteOptions = { useProtoFieldName: true, enumAsInteger: true } as const;
+const registryFor = createMethodRegistry();
 
 function statusBody(error: ConnectError): { code: Code; message: string } {
   return { code: error.code, message: error.rawMessage };
@@ -70,22 +73,41 @@ function metadataFrom(req: IncomingMessage): Headers {
   return header;
 }
 
-/** `Grpc-Timeout` as grpc-gateway reads it: an integer and a unit (H, M, S, m, u, n). */
+const unitMs: Readonly<Record<string, number>> = {
+  H: 3_600_000,
+  M: 60_000,
+  S: 1000,
+  m: 1,
+  u: 0.001,
+  n: 0.000001,
+};
+const maxInt64 = 2n ** 63n - 1n;
+
+/**
+ * `Grpc-Timeout` as grpc-gateway reads it: a 64-bit integer and a unit (H, M, S, m, u, n). Any
+ * other value fails the call with INVALID_ARGUMENT before the request body is read. Zero means
+ * no deadline; a negative one has already passed.
+ */
 function timeoutFrom(req: IncomingMessage): number | undefined {
-  const value = req.headers["grpc-timeout"];
-  const match = typeof value === "string" ? /^(\d{1,8})([HMSmun])$/.exec(value) : null;
-  if (!match) {
+  const header = req.headers["grpc-timeout"];
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value === "") {
     return undefined;
   }
-  const unitMs: Record<string, number> = {
-    H: 3_600_000,
-    M: 60_000,
-    S: 1000,
-    m: 1,
-    u: 0.001,
-    n: 0.000001,
-  };
-  return Math.max(1, Math.ceil(Number(match[1]) * (unitMs[match[2] ?? "S"] ?? 1000)));
+  const [, amount, unit] = /^([+-]?\d+)([HMSmun])$/.exec(value) ?? [];
+  if (amount === undefined || unit === undefined || !fitsInt64(BigInt(amount))) {
+    throw new ConnectError(`invalid grpc-timeout: ${value}`, Code.InvalidArgument);
+  }
+  const milliseconds = Number(amount) * (unitMs[unit] ?? 1000);
+  if (milliseconds === 0) {
+    return undefined;
+  }
+  // Omni's Go timers hold ~292 years; Node's hold ~24.8 days and fire at once past that.
+  return Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.ceil(milliseconds)));
+}
+
+function fitsInt64(value: bigint): boolean {
+  return value >= -maxInt64 - 1n && value <= maxInt64;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -113,7 +135,10 @@ function parseInput(method: DescMethod, text: string) {
     );
   }
   try {
-    return fromJson(method.input, json, { ignoreUnknownFields: false });
+    return fromJson(method.input, json, {
+      ignoreUnknownFields: false,
+      registry: registryFor(method),
+    });
   } catch (error) {
     throw new ConnectError(
       error instanceof Error ? error.message : String(error),
@@ -178,10 +203,18 @@ export function createGatewayHandler(
       abort.abort(new ConnectError("client closed the request", Code.Canceled)),
     );
     const streaming = method.methodKind === "server_streaming";
+    let timeoutMs: number | undefined;
+    try {
+      timeoutMs = timeoutFrom(req);
+    } catch (error) {
+      // grpc-gateway rejects the header while setting up the call, with a plain status body
+      // even for a stream.
+      sendError(req, res, ConnectError.from(error), false);
+      return;
+    }
     try {
       const input = parseInput(method, await readBody(req));
       const header = metadataFrom(req);
-      const timeoutMs = timeoutFrom(req);
       if (method.methodKind === "unary") {
         const response = await transport.unary(
           method as DescMethodUnary,
@@ -190,7 +223,15 @@ export function createGatewayHandler(
           header,
           input,
         );
-        sendJson(req, res, 200, toJson(method.output, response.message, jsonWriteOptions));
+        sendJson(
+          req,
+          res,
+          200,
+          toJson(method.output, response.message, {
+            ...jsonWriteOptions,
+            registry: registryFor(method),
+          }),
+        );
         return;
       }
       if (method.methodKind !== "server_streaming") {
@@ -249,7 +290,12 @@ async function writeStream(
   res.flushHeaders();
   try {
     for (let step = first; !step.done; step = await iterator.next()) {
-      write({ result: toJson(method.output, step.value, jsonWriteOptions) });
+      write({
+        result: toJson(method.output, step.value, {
+          ...jsonWriteOptions,
+          registry: registryFor(method),
+        }),
+      });
     }
   } catch (error) {
     write({ error: statusBody(ConnectError.from(error)) });

@@ -9,6 +9,7 @@ export type { MaintenanceLifecycleEvent } from "./maintenance-lifecycle.js";
 export type { OmniManagementApi } from "./management-api.js";
 export type { ManifestSyncResult } from "./manifest-sync.js";
 export type * from "./requests.js";
+export { type OmniRole, omniRoles } from "./role.js";
 export { Schematic } from "./schematic.js";
 export type {
   ServiceAccount,

@@ -1,24 +1,20 @@
 /**
- * Turns a stream of byte chunks into lines of text, without the line break. A line split across
- * chunks (or a UTF-8 character split across them) is joined first; a last line without a line
- * break is yielded at the end.
+ * Turns the messages of a machine-log stream into lines of text, without line breaks. Omni sends
+ * each log line as one message with no line break of its own (its Go client adds one per
+ * message), so every message ends a line. A message holding several lines is split on "\n", a
+ * line break at its end adds no empty line, and a "\r" ending a line is dropped.
  */
 export async function* toLines(
-  chunks: AsyncIterable<Uint8Array>,
+  messages: AsyncIterable<Uint8Array>,
 ): AsyncGenerator<string, void, undefined> {
   const decoder = new TextDecoder();
-  let pending = "";
-  for await (const chunk of chunks) {
-    pending += decoder.decode(chunk, { stream: true });
-    let end = pending.indexOf("\n");
-    while (end !== -1) {
-      yield pending.slice(0, end).replace(/\r$/, "");
-      pending = pending.slice(end + 1);
-      end = pending.indexOf("\n");
+  for await (const message of messages) {
+    const lines = decoder.decode(message).split("\n");
+    if (lines.length > 1 && lines.at(-1) === "") {
+      lines.pop();
     }
-  }
-  pending += decoder.decode();
-  if (pending !== "") {
-    yield pending;
+    for (const line of lines) {
+      yield line.replace(/\r$/, "");
+    }
   }
 }

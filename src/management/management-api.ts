@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { durationFromMs, EmptySchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { EmptySchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createClient, type Transport } from "@connectrpc/connect";
 import { utf8Encoder } from "../auth/encoding.js";
 import {
@@ -64,6 +64,7 @@ import type {
   CreateUserOptions,
   DestroyServiceAccountOptions,
   DestroyUserOptions,
+  EmptyOptions,
   GetBootAssetUrlOptions,
   GetMachineJoinConfigOptions,
   GetSupportBundleOptions,
@@ -84,6 +85,7 @@ import type {
   ValidateConfigOptions,
   ValidateJsonSchemaOptions,
 } from "./requests.js";
+import { requireRole } from "./role.js";
 import { Schematic } from "./schematic.js";
 import {
   type ServiceAccount,
@@ -96,12 +98,14 @@ import { type OmniUser, toUser } from "./user.js";
 import {
   optionalBoolean,
   optionalChoice,
+  optionalDuration,
   optionalInteger,
-  optionalSeconds,
   optionalStrings,
   optionalText,
   optionalVersion,
+  requireChoice,
   requireEmail,
+  requireEmptyOptions,
   requireId,
   requireOptions,
   requireText,
@@ -112,14 +116,17 @@ import {
 export interface OmniManagementApi {
   kubeconfig(options: KubeconfigOptions, call?: OmniCallOptions): Promise<string>;
   talosconfig(options?: TalosconfigOptions, call?: OmniCallOptions): Promise<string>;
-  omniconfig(call?: OmniCallOptions): Promise<string>;
-  /** Raw log chunks, as the machine wrote them. */
+  omniconfig(options?: EmptyOptions, call?: OmniCallOptions): Promise<string>;
+  /**
+   * The log's messages as Omni sends them: Omni sends one log line per message, without a line
+   * break (`machineLogLines` gives them as text).
+   */
   machineLogs(options: MachineLogsOptions, call?: OmniCallOptions): AsyncIterable<Uint8Array>;
-  /** The same stream, split into lines. */
+  /** The same stream as lines of text, without line breaks. */
   machineLogLines(options: MachineLogsOptions, call?: OmniCallOptions): AsyncIterable<string>;
   /** Resolves when the config is valid; rejects with `InvalidArgumentError` when it is not. */
   validateConfig(options: ValidateConfigOptions, call?: OmniCallOptions): Promise<void>;
-  validateJsonSchema(
+  validateJSONSchema(
     options: ValidateJsonSchemaOptions,
     call?: OmniCallOptions,
   ): Promise<JsonSchemaValidation>;
@@ -131,7 +138,7 @@ export interface OmniManagementApi {
     options: RenewServiceAccountOptions,
     call?: OmniCallOptions,
   ): Promise<ServiceAccountKeyRegistration>;
-  listServiceAccounts(call?: OmniCallOptions): Promise<ServiceAccount[]>;
+  listServiceAccounts(options?: EmptyOptions, call?: OmniCallOptions): Promise<ServiceAccount[]>;
   destroyServiceAccount(
     options: DestroyServiceAccountOptions,
     call?: OmniCallOptions,
@@ -149,7 +156,7 @@ export interface OmniManagementApi {
     options: CreateSchematicFromRawOptions,
     call?: OmniCallOptions,
   ): Promise<Schematic>;
-  getBootAssetUrl(options: GetBootAssetUrlOptions, call?: OmniCallOptions): Promise<BootAssetUrl>;
+  getBootAssetURL(options: GetBootAssetUrlOptions, call?: OmniCallOptions): Promise<BootAssetUrl>;
   /** Progress events and the bundle's bytes, chunk by chunk; never buffered whole. */
   getSupportBundle(
     options: GetSupportBundleOptions,
@@ -172,7 +179,7 @@ export interface OmniManagementApi {
   resetNodeUniqueToken(options: ResetNodeUniqueTokenOptions, call?: OmniCallOptions): Promise<void>;
   /** Resolves to the new user's ID. */
   createUser(options: CreateUserOptions, call?: OmniCallOptions): Promise<string>;
-  listUsers(call?: OmniCallOptions): Promise<OmniUser[]>;
+  listUsers(options?: EmptyOptions, call?: OmniCallOptions): Promise<OmniUser[]>;
   updateUser(options: UpdateUserOptions, call?: OmniCallOptions): Promise<void>;
   destroyUser(options: DestroyUserOptions, call?: OmniCallOptions): Promise<void>;
   machinePowerOff(options: MachinePowerOptions, call?: OmniCallOptions): Promise<void>;
@@ -188,6 +195,10 @@ const utf8 = new TextDecoder();
 const int32Max = 2 ** 31 - 1;
 const uint32Max = 2 ** 32 - 1;
 const int64Max = 2n ** 63n - 1n;
+// Omni's ServiceAccountTokenLifetime: ten years of 365 days.
+const maxServiceAccountTtlSeconds = 10 * 365 * 24 * 3600;
+// Omni's MaxJoinTokenNameLength, which it counts in bytes.
+const maxJoinTokenNameBytes = 16;
 
 const grantTypes = {
   "": "",
@@ -323,10 +334,6 @@ function ssaOptions(value: KubernetesSsaOptions | undefined) {
     return undefined;
   }
   const ssa = requireOptions("options.ssa", value);
-  const timeoutMs = optionalSeconds(
-    "options.ssa.reconcileTimeoutSeconds",
-    ssa.reconcileTimeoutSeconds,
-  );
   return create(KubernetesSSAOptionsSchema, {
     inventoryPolicy: optionalChoice(
       "options.ssa.inventoryPolicy",
@@ -334,7 +341,10 @@ function ssaOptions(value: KubernetesSsaOptions | undefined) {
       inventoryPolicies,
       KubernetesSSAOptions_InventoryPolicy.MUST_MATCH,
     ),
-    reconcileTimeout: timeoutMs === undefined ? undefined : durationFromMs(timeoutMs),
+    reconcileTimeout: optionalDuration(
+      "options.ssa.reconcileTimeoutSeconds",
+      ssa.reconcileTimeoutSeconds,
+    ),
     forceConflicts: optionalBoolean("options.ssa.forceConflicts", ssa.forceConflicts),
     noPrune: optionalBoolean("options.ssa.noPrune", ssa.noPrune),
   });
@@ -373,7 +383,7 @@ function optionalUrl(argument: string, value: unknown): string {
 export function createManagementApi(transport: Transport): OmniManagementApi {
   const raw = createClient(ManagementService, transport);
 
-  function logChunks(
+  function logMessages(
     options: MachineLogsOptions,
     call?: OmniCallOptions,
   ): AsyncIterable<Uint8Array> {
@@ -381,14 +391,13 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     const request = create(MachineLogsRequestSchema, {
       machineId: requireId("options.machineId", input.machineId),
       follow: optionalBoolean("options.follow", input.follow),
-      tailLines: optionalInteger("options.tailLines", input.tailLines, -1, int32Max) ?? 0,
+      // Omni reads 0 as "no history"; -1 (omnictl's default) starts from the beginning.
+      tailLines: optionalInteger("options.tailLines", input.tailLines, -1, int32Max) ?? -1,
     });
     const callOptions = toCallOptions(call);
     return (async function* () {
       for await (const data of cancelOnExit((o) => raw.machineLogs(request, o), callOptions)) {
-        if (data.bytes.length > 0) {
-          yield data.bytes;
-        }
+        yield data.bytes;
       }
     })();
   }
@@ -398,9 +407,10 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
       const input = requireOptions("options", options);
       const cluster = requireId("options.cluster", input.cluster);
       const serviceAccount = optionalBoolean("options.serviceAccount", input.serviceAccount);
-      const ttlMs = optionalSeconds(
+      const serviceAccountTtl = optionalDuration(
         "options.serviceAccountTtlSeconds",
         input.serviceAccountTtlSeconds,
+        maxServiceAccountTtlSeconds,
       );
       const serviceAccountUser = optionalText(
         "options.serviceAccountUser",
@@ -412,9 +422,15 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
           "is required when serviceAccount is true",
         );
       }
+      if (serviceAccount && serviceAccountTtl === undefined) {
+        throw new ValidationError(
+          "options.serviceAccountTtlSeconds",
+          "is required when serviceAccount is true",
+        );
+      }
       const request = create(KubeconfigRequestSchema, {
         serviceAccount,
-        serviceAccountTtl: ttlMs === undefined ? undefined : durationFromMs(ttlMs),
+        serviceAccountTtl,
         serviceAccountUser,
         serviceAccountGroups: optionalStrings(
           "options.serviceAccountGroups",
@@ -431,27 +447,31 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
 
     async talosconfig(options = {}, call) {
       const input = requireOptions("options", options);
-      const metadata =
-        input.cluster === undefined
-          ? undefined
-          : clusterMetadata(requireId("options.cluster", input.cluster));
       const request = create(TalosconfigRequestSchema, {
         raw: optionalBoolean("options.raw", input.raw),
         breakGlass: optionalBoolean("options.breakGlass", input.breakGlass),
       });
+      if ((request.raw || request.breakGlass) && input.cluster === undefined) {
+        throw new ValidationError("options.cluster", "is required with raw or breakGlass");
+      }
+      const metadata =
+        input.cluster === undefined
+          ? undefined
+          : clusterMetadata(requireId("options.cluster", input.cluster));
       const response = await raw.talosconfig(request, toCallOptions(call, metadata));
       return utf8.decode(response.talosconfig);
     },
 
-    async omniconfig(call) {
+    async omniconfig(options = {}, call) {
+      requireEmptyOptions("options", options);
       const response = await raw.omniconfig(create(EmptySchema), toCallOptions(call));
       return utf8.decode(response.omniconfig);
     },
 
-    machineLogs: logChunks,
+    machineLogs: logMessages,
 
     machineLogLines(options, call) {
-      return toLines(logChunks(options, call));
+      return toLines(logMessages(options, call));
     },
 
     async validateConfig(options, call) {
@@ -462,7 +482,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
       await raw.validateConfig(request, toCallOptions(call));
     },
 
-    async validateJsonSchema(options, call) {
+    async validateJSONSchema(options, call) {
       const input = requireOptions("options", options);
       const request = create(ValidateJsonSchemaRequestSchema, {
         data: requireText("options.data", input.data),
@@ -475,16 +495,23 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
 
     async createServiceAccount(options, call) {
       const input = requireOptions("options", options);
+      const name = requireServiceAccountName(input.name);
+      const armoredPgpPublicKey = await serviceAccountPublicKey(input.armoredPgpPublicKey);
       const useUserRole = optionalBoolean("options.useUserRole", input.useUserRole);
-      const role = input.role === undefined ? "" : requireId("options.role", input.role);
-      if (useUserRole && role !== "") {
+      if (useUserRole && input.role !== undefined) {
         throw new ValidationError("options.role", "cannot be combined with useUserRole");
       }
+      if (!useUserRole && input.role === undefined) {
+        throw new ValidationError(
+          "options.role",
+          "is required unless useUserRole is true (Omni has no default role)",
+        );
+      }
       const request = create(CreateServiceAccountRequestSchema, {
-        name: requireServiceAccountName(input.name),
-        armoredPgpPublicKey: await serviceAccountPublicKey(input.armoredPgpPublicKey),
+        name,
+        armoredPgpPublicKey,
         useUserRole,
-        role,
+        role: useUserRole ? "" : requireRole("options.role", input.role),
       });
       const response = await raw.createServiceAccount(request, toCallOptions(call));
       return { publicKeyId: response.publicKeyId };
@@ -500,7 +527,8 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
       return { publicKeyId: response.publicKeyId };
     },
 
-    async listServiceAccounts(call) {
+    async listServiceAccounts(options = {}, call) {
+      requireEmptyOptions("options", options);
       const response = await raw.listServiceAccounts(create(EmptySchema), toCallOptions(call));
       return response.serviceAccounts.map(toServiceAccount);
     },
@@ -605,18 +633,13 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
       return new Schematic(await raw.createSchematicFromRaw(request, toCallOptions(call)));
     },
 
-    async getBootAssetUrl(options, call) {
+    async getBootAssetURL(options, call) {
       const input = requireOptions("options", options);
       const request = create(BootAssetURLRequestSchema, {
         talosVersion: requireVersion("options.talosVersion", input.talosVersion),
         schematicId: requireId("options.schematicId", input.schematicId),
         standaloneUrl: optionalBoolean("options.standaloneUrl", input.standaloneUrl),
-        bootAssetKind: optionalChoice(
-          "options.bootAssetKind",
-          input.bootAssetKind,
-          bootAssetKinds,
-          BootAssetURLRequest_BootAssetKind.UNSET,
-        ),
+        bootAssetKind: requireChoice("options.bootAssetKind", input.bootAssetKind, bootAssetKinds),
         platform: optionalText("options.platform", input.platform),
         architecture: optionalText("options.architecture", input.architecture),
         format: optionalText("options.format", input.format),
@@ -724,18 +747,9 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
 
     maintenanceLifecycle(options, call) {
       const input = requireOptions("options", options);
-      const operation = optionalChoice(
-        "options.operation",
-        input.operation,
-        operations,
-        MaintenanceLifecycleRequest_Operation.UNSPECIFIED,
-      );
-      if (operation === MaintenanceLifecycleRequest_Operation.UNSPECIFIED) {
-        throw new ValidationError("options.operation", "is required: install or upgrade");
-      }
       const request = create(MaintenanceLifecycleRequestSchema, {
         machineId: requireId("options.machineId", input.machineId),
-        operation,
+        operation: requireChoice("options.operation", input.operation, operations),
         version: optionalVersion("options.version", input.version),
         disk: optionalText("options.disk", input.disk),
       });
@@ -765,6 +779,12 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     async createJoinToken(options, call) {
       const input = requireOptions("options", options);
       const name = requireText("options.name", input.name);
+      if (utf8Encoder.encode(name).length > maxJoinTokenNameBytes) {
+        throw new ValidationError(
+          "options.name",
+          `must be at most ${maxJoinTokenNameBytes} bytes of UTF-8 (${maxJoinTokenNameBytes} ASCII characters)`,
+        );
+      }
       const expiration = optionalDate("options.expirationTime", input.expirationTime);
       if (expiration && expiration.getTime() <= Date.now()) {
         throw new ValidationError("options.expirationTime", "must be in the future");
@@ -789,12 +809,13 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
       const input = requireOptions("options", options);
       const request = create(CreateUserRequestSchema, {
         email: requireEmail("options.email", input.email),
-        role: requireId("options.role", input.role),
+        role: requireRole("options.role", input.role),
       });
       return (await raw.createUser(request, toCallOptions(call))).userId;
     },
 
-    async listUsers(call) {
+    async listUsers(options = {}, call) {
+      requireEmptyOptions("options", options);
       const response = await raw.listUsers(create(EmptySchema), toCallOptions(call));
       return response.users.map(toUser);
     },
@@ -803,7 +824,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
       const input = requireOptions("options", options);
       const request = create(UpdateUserRequestSchema, {
         email: requireEmail("options.email", input.email),
-        role: requireId("options.role", input.role),
+        role: requireRole("options.role", input.role),
       });
       await raw.updateUser(request, toCallOptions(call));
     },

@@ -1,3 +1,5 @@
+import type { OmniRole } from "./role.js";
+
 /** Options of each management method: the request's fields in camelCase, plus `cluster` where Omni scopes the call. */
 
 export type KubeconfigGrantType = "" | "auto" | "authcode" | "authcode-keyboard";
@@ -7,7 +9,10 @@ export interface KubeconfigOptions {
   cluster: string;
   /** Mint a service account and return a kubeconfig for it (a write). */
   serviceAccount?: boolean;
-  /** Lifetime of the service account's token, in seconds. */
+  /**
+   * Lifetime of the service account's token, in seconds; required with `serviceAccount`, at most
+   * ten years (315360000), Omni's limit.
+   */
   serviceAccountTtlSeconds?: number;
   /** Required with `serviceAccount`. */
   serviceAccountUser?: string;
@@ -22,16 +27,26 @@ export interface KubeconfigOptions {
 export interface TalosconfigOptions {
   /** Without a cluster, the talosconfig covers the whole Omni instance. */
   cluster?: string;
+  /** Needs `cluster`. */
   raw?: boolean;
-  /** Admin only; marks the cluster as tainted. */
+  /** Admin only; needs `cluster`, which it marks as tainted. */
   breakGlass?: boolean;
 }
+
+/**
+ * The options of a method whose request has no fields (`omniconfig`, `listServiceAccounts`,
+ * `listUsers`). It exists so that every method takes call options as its second argument.
+ */
+export type EmptyOptions = Record<string, never>;
 
 export interface MachineLogsOptions {
   machineId: string;
   /** Keep the stream open for new lines; it then has no deadline unless the call sets one. */
   follow?: boolean;
-  /** How many past lines to start with; -1 for all. */
+  /**
+   * How many past lines to start with. The default, -1, starts from the beginning (as omnictl
+   * does); 0 starts with no history, which only makes sense with `follow`.
+   */
   tailLines?: number;
 }
 
@@ -48,7 +63,8 @@ export interface CreateServiceAccountOptions {
   name: string;
   /** The armored public half of the account's PGP key; never the private key. */
   armoredPgpPublicKey: string;
-  role?: string;
+  /** Required unless `useUserRole` is set. */
+  role?: OmniRole;
   /** Give the account the creating user's role instead of `role`. */
   useUserRole?: boolean;
 }
@@ -119,7 +135,7 @@ export interface GetBootAssetUrlOptions {
   talosVersion: string;
   schematicId: string;
   standaloneUrl?: boolean;
-  bootAssetKind?: BootAssetKind;
+  bootAssetKind: BootAssetKind;
   platform?: string;
   architecture?: string;
   format?: string;
@@ -192,6 +208,7 @@ export interface GetMachineJoinConfigOptions {
 }
 
 export interface CreateJoinTokenOptions {
+  /** At most 16 bytes of UTF-8 (16 ASCII characters), Omni's limit. */
   name: string;
   /** When the token stops working; it never expires when left out. */
   expirationTime?: Date;
@@ -204,12 +221,12 @@ export interface ResetNodeUniqueTokenOptions {
 
 export interface CreateUserOptions {
   email: string;
-  role: string;
+  role: OmniRole;
 }
 
 export interface UpdateUserOptions {
   email: string;
-  role: string;
+  role: OmniRole;
 }
 
 export interface DestroyUserOptions {

@@ -1,3 +1,5 @@
+import { create } from "@bufbuild/protobuf";
+import { type Duration, DurationSchema } from "@bufbuild/protobuf/wkt";
 import { ValidationError } from "../errors.js";
 
 // Metadata values travel as HTTP headers (and gRPC metadata), which only carry visible ASCII.
@@ -57,15 +59,38 @@ export function optionalInteger(
   return value;
 }
 
-/** An optional positive, finite number of seconds, returned as milliseconds. */
-export function optionalSeconds(argument: string, value: unknown): number | undefined {
+// The largest span a protobuf Duration may hold; JSON encoding (the gateway's) refuses longer ones.
+const maxDurationSeconds = 315_576_000_000;
+const nanosPerSecond = 1_000_000_000;
+
+/**
+ * An optional positive number of seconds as a protobuf Duration. Fractions are rounded to whole
+ * nanoseconds, because Duration cannot carry less; a value that rounds to zero is refused.
+ */
+export function optionalDuration(
+  argument: string,
+  value: unknown,
+  maxSeconds: number = maxDurationSeconds,
+): Duration | undefined {
   if (value === undefined) {
     return undefined;
   }
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new ValidationError(argument, "must be a positive number of seconds");
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > maxSeconds) {
+    throw new ValidationError(
+      argument,
+      `must be a number of seconds above 0 and at most ${maxSeconds}`,
+    );
   }
-  return value * 1000;
+  let seconds = Math.trunc(value);
+  let nanos = Math.round((value - seconds) * nanosPerSecond);
+  if (nanos === nanosPerSecond) {
+    seconds += 1;
+    nanos = 0;
+  }
+  if (seconds === 0 && nanos === 0) {
+    throw new ValidationError(argument, "must be at least one nanosecond (1e-9 seconds)");
+  }
+  return create(DurationSchema, { seconds: BigInt(seconds), nanos });
 }
 
 export function optionalStrings(argument: string, value: unknown): string[] {
@@ -78,6 +103,22 @@ export function optionalStrings(argument: string, value: unknown): string[] {
   return [...value];
 }
 
+/** One of a fixed set of names, mapped to its wire value; there is no default. */
+export function requireChoice<T>(
+  argument: string,
+  value: unknown,
+  choices: Readonly<Record<string, T>>,
+): T {
+  const names = Object.keys(choices).join(", ");
+  if (value === undefined) {
+    throw new ValidationError(argument, `is required: one of ${names}`);
+  }
+  if (typeof value !== "string" || !Object.hasOwn(choices, value)) {
+    throw new ValidationError(argument, `must be one of ${names}`);
+  }
+  return choices[value] as T;
+}
+
 /** One of a fixed set of names, mapped to its wire value; `undefined` maps to `fallback`. */
 export function optionalChoice<T>(
   argument: string,
@@ -85,13 +126,7 @@ export function optionalChoice<T>(
   choices: Readonly<Record<string, T>>,
   fallback: T,
 ): T {
-  if (value === undefined) {
-    return fallback;
-  }
-  if (typeof value !== "string" || !Object.hasOwn(choices, value)) {
-    throw new ValidationError(argument, `must be one of ${Object.keys(choices).join(", ")}`);
-  }
-  return choices[value] as T;
+  return value === undefined ? fallback : requireChoice(argument, value, choices);
 }
 
 const versionPattern = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
@@ -125,4 +160,22 @@ export function requireOptions<T extends object>(argument: string, value: T | un
     throw new ValidationError(argument, "must be an options object");
   }
   return value;
+}
+
+const callOptionKeys = ["signal", "timeoutMs", "headers"];
+
+/**
+ * The options of a method whose request has no fields. Call options given here by mistake would
+ * be ignored silently (a signal that never cancels), so they are refused with a pointer to the
+ * second argument.
+ */
+export function requireEmptyOptions(argument: string, value: object | undefined): void {
+  const options = requireOptions(argument, value);
+  const misplaced = callOptionKeys.find((key) => Object.hasOwn(options, key));
+  if (misplaced !== undefined) {
+    throw new ValidationError(
+      `${argument}.${misplaced}`,
+      "is a call option; pass call options (signal, timeoutMs, headers) as the second argument",
+    );
+  }
 }

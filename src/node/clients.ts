@@ -5,7 +5,7 @@ import type { OmniAuth } from "../auth/types.js";
 import { createOmniClient, type OmniClient, type OmniClientOptions } from "../client.js";
 import { KeyError } from "../errors.js";
 import { type Environment, readServiceAccountEnvironment } from "./env.js";
-import { createGrpcTransport, type GrpcTlsOptions } from "./grpc-transport.js";
+import { createGrpcTransport, type GrpcTlsOptions, resolveGrpcEndpoint } from "./grpc-transport.js";
 import { readUserKeyFile, userKeyFileCandidates } from "./key-files.js";
 import { loadOmniconfig, selectOmniconfigContext } from "./omniconfig.js";
 
@@ -28,7 +28,9 @@ export interface OmniClientFromEnvOptions extends OmniClientSettings {
 export function createOmniClientFromEnv(options: OmniClientFromEnvOptions = {}): OmniClient {
   const { tls, env, ...settings } = options;
   const found = readServiceAccountEnvironment(env ?? process.env);
-  const transport = createGrpcTransport({ baseUrl: found.endpoint, tls });
+  // Checked here so that an error names the variable the user set, not `baseUrl`.
+  const endpoint = resolveGrpcEndpoint(found.endpoint, "OMNI_ENDPOINT");
+  const transport = createGrpcTransport({ baseUrl: endpoint.baseUrl, tls });
   const auth = renamingKeyErrors(found.keyVariable, "serviceAccountKey", () =>
     serviceAccountAuth(found.serviceAccountKey),
   );
@@ -66,7 +68,8 @@ export function createOmniClientFromOmniconfig(
   const home = homeDir ?? homedir();
   const config = loadOmniconfig(path, { env: environment, homeDir: home });
   const selected = selectOmniconfigContext(config, context);
-  const transport = createGrpcTransport({ baseUrl: selected.url, tls });
+  const endpoint = resolveGrpcEndpoint(selected.url, `contexts.${selected.name}.url`);
+  const transport = createGrpcTransport({ baseUrl: endpoint.baseUrl, tls });
   const identity = selected.identity;
   if (identity === undefined) {
     throw new KeyError(

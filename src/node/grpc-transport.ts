@@ -1,6 +1,8 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createGrpcTransport as createConnectGrpcTransport } from "@connectrpc/connect-node";
 import { ValidationError } from "../errors.js";
+import { describeScheme, parseUrlInput } from "../transport/url-input.js";
+import { optionalTimeoutMs } from "../validation.js";
 import { useNodeSigning } from "./sync-signing.js";
 
 /** How to check Omni's TLS certificate. */
@@ -45,7 +47,12 @@ const maxMessageBytes = 32 * 1024 * 1024;
 // The Go client pings an idle connection every minute, so proxies do not drop long watches.
 const pingIntervalMs = 60_000;
 
-/** Applies the Go client's URL rules to an Omni endpoint. */
+const example = "https://omni.example.com or http://127.0.0.1:8080";
+
+/**
+ * Applies the Go client's URL rules to an Omni endpoint. `argument` names where the URL came
+ * from (an option, an environment variable, an omniconfig key) in errors.
+ */
 export function resolveGrpcEndpoint(baseUrl: unknown, argument = "baseUrl"): GrpcEndpoint {
   if (typeof baseUrl !== "string" || baseUrl.trim() === "") {
     throw new ValidationError(
@@ -53,15 +60,7 @@ export function resolveGrpcEndpoint(baseUrl: unknown, argument = "baseUrl"): Grp
       "must be the URL of Omni, such as https://omni.example.com",
     );
   }
-  let url: URL;
-  try {
-    url = new URL(baseUrl.trim());
-  } catch {
-    throw new ValidationError(
-      argument,
-      `"${baseUrl}" is not a URL; expected one like https://omni.example.com or http://127.0.0.1:8080`,
-    );
-  }
+  const url = parseUrlInput(baseUrl.trim(), argument, example);
   if (url.username !== "" || url.password !== "") {
     throw new ValidationError(argument, "must not carry credentials; authenticate with `auth`");
   }
@@ -76,7 +75,7 @@ export function resolveGrpcEndpoint(baseUrl: unknown, argument = "baseUrl"): Grp
     default:
       throw new ValidationError(
         argument,
-        `scheme "${url.protocol}" is not supported; use https:// (TLS) or http:// / grpc:// (cleartext)`,
+        `${describeScheme(url)} is not supported; use https:// (TLS) or http:// / grpc:// (cleartext)`,
       );
   }
 }
@@ -102,10 +101,11 @@ export function createGrpcTransport(options: GrpcTransportOptions): Transport {
     throw new ValidationError("tls.insecureSkipVerify", "must be true or false");
   }
   const ca = tls?.ca === undefined ? undefined : normalizeCa(tls.ca);
+  const defaultTimeoutMs = optionalTimeoutMs("defaultTimeoutMs", options.defaultTimeoutMs);
   return createConnectGrpcTransport({
     baseUrl: endpoint.baseUrl,
     interceptors: options.interceptors,
-    defaultTimeoutMs: options.defaultTimeoutMs,
+    defaultTimeoutMs,
     readMaxBytes: maxMessageBytes,
     writeMaxBytes: maxMessageBytes,
     pingIntervalMs,

@@ -1,14 +1,17 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { parseDocument } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { ValidationError } from "../errors.js";
 import type { Environment } from "./env.js";
 
 /** One entry of `contexts` in an omniconfig file. */
 export interface OmniconfigContext {
   name: string;
-  /** The Omni URL, read by the same rules as `createGrpcTransport`'s `baseUrl`. */
+  /**
+   * The Omni URL, read by the same rules as `createGrpcTransport`'s `baseUrl`. Empty when the
+   * file gives none, which `selectOmniconfigContext` refuses for the context it selects.
+   */
   url: string;
   /** `auth.siderov1.identity`: the user's email, which names the key file. */
   identity: string | undefined;
@@ -55,10 +58,15 @@ export function loadOmniconfig(
   return parseOmniconfig(text, file);
 }
 
-/** Checks the YAML text of an omniconfig file; `file` only goes into error messages. */
+/**
+ * Checks the YAML text of an omniconfig file; `file` only goes into error messages. Like
+ * omnictl, it reads the first YAML document only, and checks the shape of every context but the
+ * values of none: a context that is never used may be unfinished (see `selectOmniconfigContext`).
+ */
 export function parseOmniconfig(text: string, file: string): Omniconfig {
-  const document = parseDocument(text);
-  const [firstError] = document.errors;
+  // omnictl's YAML library stops after the first document; a trailing `---` is harmless there.
+  const [document] = parseAllDocuments(text);
+  const [firstError] = document?.errors ?? [];
   if (firstError !== undefined) {
     const line = firstError.linePos?.[0].line;
     throw new ValidationError(
@@ -66,7 +74,7 @@ export function parseOmniconfig(text: string, file: string): Omniconfig {
       `${file} is not valid YAML${line === undefined ? "" : ` (line ${line})`}: ${firstError.code}`,
     );
   }
-  const root: unknown = document.toJS();
+  const root: unknown = document?.toJS();
   if (!isMapping(root)) {
     throw new ValidationError("omniconfig", `${file} must be a YAML mapping with "contexts"`);
   }
@@ -77,13 +85,19 @@ export function parseOmniconfig(text: string, file: string): Omniconfig {
   const contexts: Record<string, OmniconfigContext> = {};
   for (const [name, entry] of Object.entries(root.contexts)) {
     const key = `contexts.${name}`;
-    if (!isMapping(entry)) {
+    // An empty entry (`name:` and nothing else) reads as an empty context in omnictl.
+    const fields = entry === null ? {} : entry;
+    if (!isMapping(fields)) {
       throw new ValidationError(key, `must be a mapping with "url" ${where}`);
     }
-    if (typeof entry.url !== "string" || entry.url.trim() === "") {
-      throw new ValidationError(`${key}.url`, `is missing ${where}`);
+    if (fields.url !== undefined && fields.url !== null && typeof fields.url !== "string") {
+      throw new ValidationError(`${key}.url`, `must be a URL string ${where}`);
     }
-    contexts[name] = { name, url: entry.url.trim(), identity: readIdentity(entry, key, where) };
+    contexts[name] = {
+      name,
+      url: fields.url?.trim() ?? "",
+      identity: readIdentity(fields, key, where),
+    };
   }
   const context = root.context;
   if (context !== undefined && context !== null && typeof context !== "string") {
@@ -117,7 +131,8 @@ function readIdentity(
 }
 
 /**
- * The context to use: the one asked for, else the file's `context` key, else the only one.
+ * The context to use: the one asked for, else the file's `context` key, else the only one. It
+ * must have a URL; the other contexts are not looked at, as omnictl does not look at them.
  */
 export function selectOmniconfigContext(config: Omniconfig, name?: string): OmniconfigContext {
   const names = Object.keys(config.contexts);
@@ -134,6 +149,9 @@ export function selectOmniconfigContext(config: Omniconfig, name?: string): Omni
       "context",
       `"${wanted}" is not in ${config.path}; it has ${names.join(", ")}`,
     );
+  }
+  if (selected.url === "") {
+    throw new ValidationError(`contexts.${selected.name}.url`, `is missing in ${config.path}`);
   }
   return selected;
 }

@@ -8,15 +8,11 @@ import { Code, createClient, type Transport } from "@connectrpc/connect";
 import { createAsyncIterable } from "@connectrpc/connect/protocol";
 import { omniVersionsWith } from "../compatibility.js";
 import { OmniError, toOmniError, ValidationError } from "../errors.js";
-import {
-  EventType,
-  type ListResponse,
-  State,
-  type WatchOptionsSchema,
-} from "../gen/v1alpha1/state_pb.js";
+import { EventType, State, type WatchOptionsSchema } from "../gen/v1alpha1/state_pb.js";
 import { optionalTimeoutMs } from "../validation.js";
 import { decodeResource, encodeResource } from "./codec.js";
 import { type LabelSelector, toLabelQuery } from "./labels.js";
+import { openStreamScope } from "./stream-scope.js";
 import type {
   Resource,
   ResourceCallOptions,
@@ -28,6 +24,7 @@ import {
   validateId,
   validateIdRegex,
   validateNamespace,
+  validatePhase,
   validateResourceType,
 } from "./validate.js";
 import type { WatchEvent } from "./watch-event.js";
@@ -54,12 +51,13 @@ export interface WatchOptions extends NamespaceOption {
   readonly idRegex?: string;
   /**
    * Start with a `created` event per existing resource, then `bootstrapped`. Defaults to true
-   * when watching a type and is not available when watching one `id`.
+   * when watching a type, and to false with `tailEvents` or `startFromBookmark`, which COSI does
+   * not combine with it. Not available when watching one `id`.
    */
   readonly bootstrap?: boolean;
-  /** Replay up to this many recent events before live ones. */
+  /** Replay up to this many recent events before live ones (not with `startFromBookmark`). */
   readonly tailEvents?: number;
-  /** Resume right after the event that carried this bookmark. */
+  /** Resume right after the event that carried this bookmark (not with `tailEvents`). */
   readonly startFromBookmark?: Uint8Array;
 }
 
@@ -135,6 +133,33 @@ function namespaceOf(type: ResourceType, options: NamespaceOption | undefined): 
     : validateNamespace(options.namespace, "options.namespace");
 }
 
+/**
+ * Whether a watch starts by listing the current resources. COSI refuses that together with a
+ * replay (tail events or a bookmark), and refuses both kinds of replay at once, so a replay turns
+ * the default off and an explicit combination fails here rather than on the server.
+ */
+function wantsBootstrap(options: WatchOptions | undefined, tailEvents: number): boolean {
+  const fromBookmark = options?.startFromBookmark !== undefined;
+  if (tailEvents > 0 && fromBookmark) {
+    throw new ValidationError(
+      "options.tailEvents",
+      "cannot be combined with options.startFromBookmark; replay either recent events or those after a bookmark",
+    );
+  }
+  const bootstrap = options?.bootstrap;
+  if (bootstrap !== undefined && typeof bootstrap !== "boolean") {
+    throw new ValidationError("options.bootstrap", "must be a boolean");
+  }
+  const replaying = tailEvents > 0 || fromBookmark;
+  if (bootstrap === true && replaying) {
+    throw new ValidationError(
+      "options.bootstrap",
+      "cannot be combined with options.tailEvents or options.startFromBookmark, which replay events instead of listing the current resources",
+    );
+  }
+  return bootstrap ?? !replaying;
+}
+
 /** The request of `destroy`, `teardown` and `teardownAndDestroy`, all governed by "destroy". */
 function removalRequest(type: ResourceType, id: string, options: NamespaceOption | undefined) {
   validateResourceType(type);
@@ -200,16 +225,12 @@ export function createResourcesApi(
     return response.message;
   }
 
-  function listResponses(
-    type: ResourceType,
-    options: ListOptions | undefined,
-  ): Promise<AsyncIterable<ListResponse>> {
-    const request = listRequest(type, options);
-    return openStream(State.method.list, request, {
-      signal: options?.signal,
+  /** The deadline and headers of a list; its signal comes from the call's stream scope. */
+  function listCallOptions(options: ListOptions | undefined) {
+    return {
       timeoutMs: optionalTimeoutMs("options.timeoutMs", options?.timeoutMs),
       headers: options?.headers,
-    });
+    };
   }
 
   async function* list<S>(
@@ -217,15 +238,23 @@ export function createResourcesApi(
     options?: ListOptions,
   ): AsyncGenerator<Resource<S>> {
     // Validation errors are thrown as they are; only the call's failures are mapped.
-    const responses = listResponses(type, options);
+    const request = listRequest(type, options);
+    const call = listCallOptions(options);
+    const scope = openStreamScope(options?.signal);
     try {
-      for await (const response of await responses) {
+      const responses = await openStream(State.method.list, request, {
+        ...call,
+        signal: scope.signal,
+      });
+      for await (const response of responses) {
         if (response.resource) {
           yield decodeResource(type, response.resource);
         }
       }
     } catch (error) {
       throw toOmniError(error, methodName("list"));
+    } finally {
+      scope.close();
     }
   }
 
@@ -256,7 +285,9 @@ export function createResourcesApi(
         "must be the Uint8Array bookmark of an earlier event",
       );
     }
-    const bootstrapContents = id === undefined && options?.bootstrap !== false;
+    // Checked for single-resource watches too: COSI refuses both kinds of replay there as well.
+    const bootstrap = wantsBootstrap(options, tailEvents);
+    const bootstrapContents = id === undefined && bootstrap;
     const watchOptions: MessageInitShape<typeof WatchOptionsSchema> = {
       bootstrapContents,
       // Asks for a bookmark on the "bootstrapped" event too, so a caller can resume from there.
@@ -277,9 +308,10 @@ export function createResourcesApi(
   ): AsyncGenerator<WatchEvent<S>> {
     const request = watchRequest(type, options);
     const method = methodName("watch");
+    const scope = openStreamScope(options?.signal);
     try {
       const responses = await openStream(State.method.watch, request, {
-        signal: options?.signal,
+        signal: scope.signal,
         headers: options?.headers,
       });
       for await (const response of responses) {
@@ -322,6 +354,8 @@ export function createResourcesApi(
       }
     } catch (error) {
       throw toOmniError(error, method);
+    } finally {
+      scope.close();
     }
   }
 
@@ -350,15 +384,23 @@ export function createResourcesApi(
     // Collects straight from the stream: no async generator between the messages and the array.
     async listAll<S>(type: ResourceType<S>, options?: ListOptions) {
       const items: Resource<S>[] = [];
-      const responses = listResponses(type, options);
+      const request = listRequest(type, options);
+      const call = listCallOptions(options);
+      const scope = openStreamScope(options?.signal);
       try {
-        for await (const response of await responses) {
+        const responses = await openStream(State.method.list, request, {
+          ...call,
+          signal: scope.signal,
+        });
+        for await (const response of responses) {
           if (response.resource) {
             items.push(decodeResource(type, response.resource));
           }
         }
       } catch (error) {
         throw toOmniError(error, methodName("list"));
+      } finally {
+        scope.close();
       }
       return items;
     },
@@ -369,7 +411,7 @@ export function createResourcesApi(
       validateResourceType(type);
       checkWritable(type, "create");
       // COSI marks a resource that was never stored with the version "undefined".
-      const request = { resource: encodeResource(type, resource, "undefined") };
+      const request = { resource: encodeResource(type, resource, "undefined", "running") };
       const call = unaryOptions(options);
       return unary("create", async () => {
         const response = await client.create(request, call);
@@ -387,16 +429,16 @@ export function createResourcesApi(
           "must be the version read (a decimal string), so that a concurrent change is detected",
         );
       }
-      const expectedPhase = options?.expectedPhase;
-      if (
-        expectedPhase !== undefined &&
-        expectedPhase !== "running" &&
-        expectedPhase !== "tearingDown"
-      ) {
-        throw new ValidationError("options.expectedPhase", 'must be "running" or "tearingDown"');
-      }
+      const phase =
+        resource.metadata.phase === undefined
+          ? "running"
+          : validatePhase(resource.metadata.phase, "resource.metadata.phase");
+      const expectedPhase =
+        options?.expectedPhase === undefined
+          ? undefined
+          : validatePhase(options.expectedPhase, "options.expectedPhase");
       const request = {
-        newResource: encodeResource(type, resource, version),
+        newResource: encodeResource(type, resource, version, phase),
         options: { expectedPhase },
       };
       const call = unaryOptions(options);

@@ -17,7 +17,15 @@ import {
   ResourceSchema,
   SpecSchema,
 } from "../gen/v1alpha1/resource_pb.js";
-import type { RawSpec, Resource, ResourceInput, ResourceMetadata, ResourceType } from "./types.js";
+import { checkSpecFields } from "./spec-check.js";
+import type {
+  RawSpec,
+  Resource,
+  ResourceInput,
+  ResourceMetadata,
+  ResourcePhase,
+  ResourceType,
+} from "./types.js";
 import { validateId, validateNamespace, validateStringRecord } from "./validate.js";
 
 const emptyBytes = new Uint8Array(0);
@@ -95,6 +103,9 @@ function encodeSpec<S>(type: ResourceType<S>, spec: unknown): Uint8Array {
       `is a ${(spec as Message).$typeName}, but ${type.type} takes ${schema.typeName}`,
     );
   }
+  if (!isMessage(spec)) {
+    checkSpecFields(schema, spec, "resource.spec");
+  }
   try {
     const message = isMessage(spec, schema)
       ? spec
@@ -108,11 +119,15 @@ function encodeSpec<S>(type: ResourceType<S>, spec: unknown): Uint8Array {
   }
 }
 
-/** Builds the envelope a write sends: metadata plus `proto_spec`, which is what Omni decodes. */
+/**
+ * Builds the envelope a write sends: metadata plus `proto_spec`, which is what Omni decodes. COSI
+ * parses `version` and `phase` of every resource it is sent and refuses an empty phase.
+ */
 export function encodeResource<S>(
   type: ResourceType<S>,
   input: ResourceInput<S>,
   version: string,
+  phase: ResourcePhase,
 ): ResourceMessage {
   if (
     typeof input !== "object" ||
@@ -144,6 +159,7 @@ export function encodeResource<S>(
       type: type.type,
       id,
       version,
+      phase,
       labels: { ...labels },
       annotations: { ...annotations },
       finalizers: [...finalizers],

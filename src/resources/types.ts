@@ -67,6 +67,12 @@ export interface ResourceInput<S> {
     readonly namespace?: string;
     /** Required by `update`: the version that was read. */
     readonly version?: string;
+    /**
+     * The phase the resource was read in, which `update` writes back (default `running`): COSI
+     * stores the phase it is sent, so sending `running` would revive a resource being torn down.
+     * `create` always starts a resource in `running`.
+     */
+    readonly phase?: ResourcePhase | string;
     readonly labels?: Readonly<Record<string, string>>;
     readonly annotations?: Readonly<Record<string, string>>;
     readonly finalizers?: readonly string[];

@@ -1,17 +1,15 @@
+import { utf8Encoder } from "../auth/encoding.js";
 import { ValidationError } from "../errors.js";
-import type { ResourceType } from "./types.js";
+import type { ResourcePhase, ResourceType } from "./types.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
 const controlCharacters = /[\u0000-\u001f\u007f]/;
 
-/** Omni's server rejects ID regexps longer than this before compiling them. */
-const maxRegexpLength = 4096;
-
 /**
- * Constructs JavaScript accepts but Go's RE2 (what Omni compiles the query with) rejects:
- * lookaround and backreferences.
+ * COSI's server refuses ID regexps longer than this many bytes before parsing them
+ * (cosi-project/runtime `ConvertIDQuery`).
  */
-const re2Unsupported = /\(\?<?[=!]|\\[1-9]|\\k</;
+const maxRegexpBytes = 4096;
 
 export function validateResourceType(type: ResourceType, argument = "type"): void {
   if (
@@ -48,31 +46,28 @@ export function validateNamespace(namespace: unknown, argument = "namespace"): s
   return namespace;
 }
 
+/**
+ * Checks what can be checked here of an ID regexp. The pattern itself is left to the server: Omni
+ * compiles it with Go's RE2, whose syntax differs from JavaScript's both ways (`(?i)` and
+ * `(?P<name>...)` are RE2 only, lookaround is JavaScript only), so only Omni can tell if it is
+ * valid. A bad one comes back as InvalidArgumentError.
+ */
 export function validateIdRegex(pattern: unknown, argument = "options.idRegex"): string {
   if (typeof pattern !== "string" || pattern === "") {
-    throw new ValidationError(argument, "must be a non-empty regular expression");
+    throw new ValidationError(argument, "must be a non-empty regular expression (Go RE2 syntax)");
   }
-  if (pattern.length > maxRegexpLength) {
-    throw new ValidationError(
-      argument,
-      `is longer than the ${maxRegexpLength} characters Omni accepts`,
-    );
-  }
-  if (re2Unsupported.test(pattern)) {
-    throw new ValidationError(
-      argument,
-      "uses lookaround or a backreference, which Omni's regular expressions (Go RE2) do not support",
-    );
-  }
-  try {
-    new RegExp(pattern);
-  } catch (error) {
-    throw new ValidationError(
-      argument,
-      `is not a valid regular expression (${(error as Error).message})`,
-    );
+  // Go measures the pattern in UTF-8 bytes.
+  if (utf8Encoder.encode(pattern).length > maxRegexpBytes) {
+    throw new ValidationError(argument, `is longer than the ${maxRegexpBytes} bytes Omni accepts`);
   }
   return pattern;
+}
+
+export function validatePhase(phase: unknown, argument: string): ResourcePhase {
+  if (phase !== "running" && phase !== "tearingDown") {
+    throw new ValidationError(argument, 'must be "running" or "tearingDown"');
+  }
+  return phase;
 }
 
 export function validateStringRecord(

@@ -75,8 +75,9 @@ export const callKinds: Readonly<Record<string, Readonly<Record<string, CallKind
     ConfirmPublicKey: "update",
     RevokePublicKey: "delete",
   },
+  // Approving an OIDC authorization request hands out an authorization code, which mints a token.
   "oidc.OIDCService": {
-    Authenticate: "read",
+    Authenticate: "create",
   },
   "cosi.resource.State": {
     Get: "read",

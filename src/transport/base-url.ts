@@ -1,4 +1,7 @@
 import { ValidationError } from "../errors.js";
+import { describeScheme, parseUrlInput } from "./url-input.js";
+
+const example = "https://omni.example.com";
 
 /**
  * Checks a browser-side transport's base URL before any request is made and returns it without
@@ -7,34 +10,23 @@ import { ValidationError } from "../errors.js";
  */
 export function normalizeBaseUrl(baseUrl: unknown, argument = "baseUrl"): string {
   if (typeof baseUrl !== "string" || baseUrl.trim() === "") {
-    throw new ValidationError(
-      argument,
-      "must be the URL of Omni, such as https://omni.example.com",
-    );
+    throw new ValidationError(argument, `must be the URL of Omni, such as ${example}`);
   }
   const trimmed = baseUrl.trim();
   if (trimmed.startsWith("/")) {
     if (typeof globalThis.location === "undefined") {
       throw new ValidationError(
         argument,
-        `"${trimmed}" is a path, which only works in a page; outside a browser give the full URL, such as https://omni.example.com`,
+        `is a path, which only works in a page; outside a browser give the full URL, such as ${example}`,
       );
     }
     return trimmed.replace(/\/+$/, "");
   }
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
-    throw new ValidationError(
-      argument,
-      `"${trimmed}" is not a URL; expected one like https://omni.example.com`,
-    );
-  }
+  const url = parseUrlInput(trimmed, argument, example);
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new ValidationError(
       argument,
-      `scheme "${url.protocol}" is not supported here; use https:// (or http:// for a local, unencrypted endpoint)`,
+      `${describeScheme(url)} is not supported here; use https:// (or http:// for a local, unencrypted endpoint)`,
     );
   }
   if (url.search !== "" || url.hash !== "") {

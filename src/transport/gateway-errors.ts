@@ -145,3 +145,54 @@ function tryParseJson(text: string): unknown {
     return undefined;
   }
 }
+
+/**
+ * The error for a redirect, which Omni's gateway never sends: it comes from something in front
+ * of it (an http-to-https hop, a moved host, a login page). Following it could replay a signed
+ * request elsewhere, so the call fails, and it fails for good: retrying meets the same redirect.
+ * The target is shown only when it is a plain URL, never one carrying credentials or a query.
+ */
+export function errorFromRedirect(
+  status: number,
+  location: string | null,
+  requestUrl: string,
+): ConnectError {
+  // A browser hides a redirect that was not followed: status 0, no headers.
+  const answer = status === 0 ? "a redirect" : `a redirect (HTTP ${status})`;
+  const target = plainRedirectTarget(location, requestUrl);
+  return new ConnectError(
+    `the Omni gateway answered with ${answer}${target ? ` to ${target}` : ""}; set baseUrl to the address Omni answers at directly`,
+    Code.FailedPrecondition,
+  );
+}
+
+function plainRedirectTarget(location: string | null, requestUrl: string): string | undefined {
+  if (location === null) {
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(location, requestUrl);
+  } catch {
+    return undefined;
+  }
+  const plain =
+    (url.protocol === "https:" || url.protocol === "http:") &&
+    url.username === "" &&
+    url.password === "" &&
+    url.search === "" &&
+    url.hash === "";
+  return plain ? url.href : undefined;
+}
+
+/**
+ * What fetch or a body read failed with, followed by the low-level reason it wraps, as in
+ * `terminated: other side closed`.
+ */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}

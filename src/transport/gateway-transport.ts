@@ -6,6 +6,7 @@ import {
   type JsonValue,
   type MessageInitShape,
   type MessageShape,
+  type Registry,
   toJson,
 } from "@bufbuild/protobuf";
 import {
@@ -20,9 +21,16 @@ import {
 } from "@connectrpc/connect";
 import { runStreamingCall, runUnaryCall } from "@connectrpc/connect/protocol";
 import { ValidationError } from "../errors.js";
+import { optionalTimeoutMs } from "../validation.js";
 import { normalizeBaseUrl } from "./base-url.js";
-import { errorFromHttpResponse, errorFromStreamLine } from "./gateway-errors.js";
+import {
+  errorFromHttpResponse,
+  errorFromRedirect,
+  errorFromStreamLine,
+  errorMessage,
+} from "./gateway-errors.js";
 import { gatewayRequestHeaders, gatewayResponseMetadata } from "./gateway-metadata.js";
+import { createMethodRegistry } from "./json-registry.js";
 import { parseNdjson } from "./ndjson.js";
 
 /** Options of `createGatewayTransport`. */
@@ -42,10 +50,12 @@ export interface GatewayTransportOptions {
   interceptors?: Interceptor[];
   /** Deadline for calls that give no `timeoutMs` of their own; none by default. */
   defaultTimeoutMs?: number;
+  /**
+   * More message types for `google.protobuf.Any` fields. The types of the called service's proto
+   * file and of everything it imports are always known; add others with `createRegistry(...)`.
+   */
+  registry?: Registry;
 }
-
-// Omni's gateway rejects unknown request fields; answers may carry fields newer than this SDK.
-const readOptions = { ignoreUnknownFields: true } as const;
 
 /**
  * A Connect `Transport` over Omni's HTTP/JSON gateway (grpc-gateway), the API that Omni's own
@@ -58,18 +68,20 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new ValidationError("fetch", "must be a function compatible with globalThis.fetch");
   }
-  const defaultTimeoutMs = options.defaultTimeoutMs;
+  const defaultTimeoutMs = optionalTimeoutMs("defaultTimeoutMs", options.defaultTimeoutMs);
+  const registry = options.registry;
   if (
-    defaultTimeoutMs !== undefined &&
-    (typeof defaultTimeoutMs !== "number" || Number.isNaN(defaultTimeoutMs))
+    registry !== undefined &&
+    (typeof registry !== "object" || registry === null || typeof registry.getMessage !== "function")
   ) {
-    throw new ValidationError("defaultTimeoutMs", "must be a number of milliseconds");
+    throw new ValidationError("registry", "must be a protobuf-es Registry from createRegistry()");
   }
+  const registryFor = createMethodRegistry(registry);
 
   function effectiveTimeout(timeoutMs: number | undefined): number | undefined {
     // Connect's rule: undefined means the transport default, zero or less means no deadline.
     if (timeoutMs === undefined) {
-      return defaultTimeoutMs !== undefined && defaultTimeoutMs > 0 ? defaultTimeoutMs : undefined;
+      return defaultTimeoutMs;
     }
     return timeoutMs <= 0 ? undefined : timeoutMs;
   }
@@ -82,13 +94,15 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
     body: string,
   ): Promise<Response> {
     const fetch = options.fetch ?? globalThis.fetch;
+    let response: Response;
     try {
-      return await fetch(url, {
+      // "manual" hands the redirect back instead of failing like an unreachable server.
+      response = await fetch(url, {
         method: "POST",
         headers: gatewayRequestHeaders(metadata, timeoutMs),
         body,
         signal,
-        redirect: "error",
+        redirect: "manual",
       });
     } catch (cause) {
       if (signal.aborted) {
@@ -104,6 +118,12 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
         cause,
       );
     }
+    if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+      // The body of a redirect is of no use; dropping it frees the connection.
+      response.body?.cancel().catch(() => {});
+      throw errorFromRedirect(response.status, response.headers.get("location"), url);
+    }
+    return response;
   }
 
   async function failure(response: Response, metadata: Headers): Promise<ConnectError> {
@@ -146,7 +166,7 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
             req.header,
             deadline,
             req.signal,
-            JSON.stringify(toJson(method.input, req.message)),
+            JSON.stringify(toJson(method.input, req.message, { registry: registryFor(method) })),
           );
           const metadata = gatewayResponseMetadata(response.headers);
           if (!response.ok) {
@@ -157,7 +177,7 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
             service: method.parent,
             method,
             header: metadata.header,
-            message: parseMessage(method.output, await response.text()),
+            message: parseMessage(method.output, await response.text(), registryFor(method)),
             trailer: metadata.trailer,
           };
         },
@@ -200,7 +220,7 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
             req.header,
             deadline,
             req.signal,
-            JSON.stringify(toJson(method.input, request)),
+            JSON.stringify(toJson(method.input, request, { registry: registryFor(method) })),
           );
           const metadata = gatewayResponseMetadata(response.headers);
           if (!response.ok) {
@@ -213,7 +233,13 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
             ...req,
             header: metadata.header,
             trailer: metadata.trailer,
-            message: readStream(method.output, response.body, metadata.header, req.signal),
+            message: readStream(
+              method.output,
+              registryFor(method),
+              response.body,
+              metadata.header,
+              req.signal,
+            ),
           };
         },
       });
@@ -234,7 +260,11 @@ async function onlyMessage<T>(input: AsyncIterable<T>): Promise<T> {
   return first.value;
 }
 
-function parseMessage<O extends DescMessage>(schema: O, text: string): MessageShape<O> {
+function parseMessage<O extends DescMessage>(
+  schema: O,
+  text: string,
+  registry: Registry,
+): MessageShape<O> {
   let json: JsonValue;
   try {
     // grpc-gateway writes `{}` for an empty message; an empty body means the same.
@@ -248,12 +278,17 @@ function parseMessage<O extends DescMessage>(schema: O, text: string): MessageSh
       cause,
     );
   }
-  return decodeMessage(schema, json);
+  return decodeMessage(schema, json, registry);
 }
 
-function decodeMessage<O extends DescMessage>(schema: O, json: JsonValue): MessageShape<O> {
+function decodeMessage<O extends DescMessage>(
+  schema: O,
+  json: JsonValue,
+  registry: Registry,
+): MessageShape<O> {
   try {
-    return fromJson(schema, json, readOptions);
+    // Omni's gateway rejects unknown request fields; answers may carry fields newer than this SDK.
+    return fromJson(schema, json, { ignoreUnknownFields: true, registry });
   } catch (cause) {
     throw new ConnectError(
       `protocol error: cannot decode ${schema.typeName} from the gateway: ${errorMessage(cause)}`,
@@ -267,6 +302,7 @@ function decodeMessage<O extends DescMessage>(schema: O, json: JsonValue): Messa
 
 async function* readStream<O extends DescMessage>(
   schema: O,
+  registry: Registry,
   body: ReadableStream<Uint8Array>,
   metadata: Headers,
   signal: AbortSignal,
@@ -283,17 +319,9 @@ async function* readStream<O extends DescMessage>(
     }
     // Omni's web UI reads `line.result ?? line`; do the same for servers that send bare messages.
     const payload = "result" in line ? line.result : line;
-    yield decodeMessage(schema, payload as JsonValue);
+    yield decodeMessage(schema, payload as JsonValue, registry);
   }
   // Some fetch implementations end the body quietly instead of failing the read when the call is
   // aborted; an aborted call must not look like a stream that finished.
   signal.throwIfAborted();
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-    return `${error.message}${cause}`;
-  }
-  return String(error);
 }

@@ -1,6 +1,7 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createGrpcWebTransport as createConnectGrpcWebTransport } from "@connectrpc/connect-web";
 import { ValidationError } from "../errors.js";
+import { optionalTimeoutMs } from "../validation.js";
 import { normalizeBaseUrl } from "./base-url.js";
 
 /** Options of `createGrpcWebTransport`. */
@@ -36,6 +37,6 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
     useBinaryFormat: true,
     fetch: options.fetch,
     interceptors: options.interceptors,
-    defaultTimeoutMs: options.defaultTimeoutMs,
+    defaultTimeoutMs: optionalTimeoutMs("defaultTimeoutMs", options.defaultTimeoutMs),
   });
 }

@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { errorMessage } from "./gateway-errors.js";
 
 /**
  * Reads a newline-delimited JSON body and yields each line parsed, as soon as the line is
@@ -16,7 +17,7 @@ export async function* parseNdjson(body: ReadableStream<Uint8Array>): AsyncGener
   let finished = false;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await readChunk(reader);
       if (done) {
         break;
       }
@@ -51,6 +52,28 @@ export async function* parseNdjson(body: ReadableStream<Uint8Array>): AsyncGener
       reader.cancel().catch(() => {});
     }
     reader.releaseLock();
+  }
+}
+
+/**
+ * A body that fails to read after the answer began means the connection went away: a proxy
+ * timed out, Omni restarted, the network dropped. That is UNAVAILABLE, as on the other
+ * transports, rather than fetch's bare "terminated". When the caller aborted the call, Connect
+ * reports the abort reason instead of this error.
+ */
+async function readChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    return await reader.read();
+  } catch (cause) {
+    throw new ConnectError(
+      `the connection to the Omni gateway was lost mid-stream (${errorMessage(cause)})`,
+      Code.Unavailable,
+      undefined,
+      undefined,
+      cause,
+    );
   }
 }
 

@@ -166,6 +166,7 @@ describe("registerPublicKey with an ECDSA key", () => {
       api.registerPublicKey({ identity: "u@e.com", ecdsaKey: { publicKey: pair.privateKey } }),
     );
     expect(error).toBeInstanceOf(KeyError);
+    expect((error as KeyError).reason).toBe("not-a-public-key");
     expect(error.message).toMatch(/ecdsaKey.publicKey: must be a public key, got a private key/);
     expect(requests).toHaveLength(0);
   });
@@ -212,6 +213,7 @@ describe("registerPublicKey with a PGP key", () => {
       api.registerPublicKey({ identity: "u@e.com", pgpPublicKey: key.privateKey }),
     );
     expect(error).toBeInstanceOf(KeyError);
+    expect((error as KeyError).reason).toBe("not-a-public-key");
     expect(error.message).toMatch(/pgpPublicKey: is a private key; register only the public key/);
     expect(error.message).not.toContain(key.privateKey.split("\n")[2]);
     expect(requests).toHaveLength(0);
@@ -267,6 +269,17 @@ describe("awaitPublicKeyConfirmation", () => {
     );
     expect(requests).toHaveLength(0);
   });
+
+  it("refuses a timeout longer than timers keep, which would expire at once", async () => {
+    const { api, requests } = fakeAuthService();
+    const monthMs = 30 * 24 * 3600_000;
+    const error = await rejection(api.awaitPublicKeyConfirmation("k", { timeoutMs: monthMs }));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).argument).toBe("options.timeoutMs");
+    const revoke = await rejection(api.revokePublicKey("k", { timeoutMs: -1 }));
+    expect((revoke as ValidationError).argument).toBe("callOptions.timeoutMs");
+    expect(requests).toHaveLength(0);
+  });
 });
 
 describe("confirmPublicKey", () => {
@@ -275,6 +288,15 @@ describe("confirmPublicKey", () => {
     await api.confirmPublicKey("k", { idToken: "eyJ.token" });
     expect(requests[0]?.header.get("authorization")).toBe("Bearer eyJ.token");
   });
+
+  it.each(["Bearer eyJ.token", "bearer eyJ.token", "BEARER  eyJ.token"])(
+    "sends a token copied with its prefix (%j) with one prefix, as Omni expects",
+    async (idToken) => {
+      const { api, requests } = fakeAuthService();
+      await api.confirmPublicKey("k", { idToken });
+      expect(requests[0]?.header.get("authorization")).toBe("Bearer eyJ.token");
+    },
+  );
 
   it("carries a SAML session", async () => {
     const { api, requests } = fakeAuthService();
@@ -291,6 +313,9 @@ describe("confirmPublicKey", () => {
     await expect(
       api.confirmPublicKey("k", { idToken: "a", samlSession: "b" }),
     ).rejects.toBeInstanceOf(ValidationError);
+    const onlyPrefix = await rejection(api.confirmPublicKey("k", { idToken: "Bearer  " }));
+    expect(onlyPrefix).toBeInstanceOf(ValidationError);
+    expect(onlyPrefix.message).toMatch(/idToken: /);
     const badToken = await rejection(api.confirmPublicKey("k", { idToken: "secret\nvalue" }));
     expect(badToken.message).toMatch(/idToken: contains characters a header cannot carry/);
     expect(badToken.message).not.toContain("secret");

@@ -175,6 +175,16 @@ describe("pgpAuth errors", () => {
       pgpAuth({ identity: "a b@example.com", armoredPrivateKey: plain.privateKey }),
     );
     expect(error.reason).toBe("invalid-identity");
-    expect(error.message).toMatch(/identity: "a b@example.com" contains whitespace/);
+    expect(error.message).toMatch(/identity: contains whitespace/);
+    expect(error.message).not.toContain("a b@example.com");
+  });
+
+  it("never repeats a key passed as the identity, arguments swapped", async () => {
+    const error = await keyError(() =>
+      pgpAuth({ identity: plain.privateKey, armoredPrivateKey: "jane@example.com" }),
+    );
+    expect(error.argument).toBe("identity");
+    expect(error.reason).toBe("invalid-identity");
+    expectNoKeyMaterial(error, plain.privateKey);
   });
 });

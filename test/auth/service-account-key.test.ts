@@ -33,6 +33,45 @@ describe("service-account keys", () => {
     }
   });
 
+  it("does not repeat a rejected name, which may be a key pasted in the wrong place", async () => {
+    const { privateKey } = await openpgp.generateKey({
+      type: "ecc",
+      curve: "ed25519Legacy",
+      userIDs: [{ email: "ci@serviceaccount.omni.sidero.dev" }],
+      format: "armored",
+    });
+    const error = (() => {
+      try {
+        serviceAccountIdentity(privateKey, "options.name");
+      } catch (e) {
+        return e as ValidationError;
+      }
+      throw new Error("expected a ValidationError");
+    })();
+    expect(error.argument).toBe("options.name");
+    expect(error.message).toContain("is not a service-account name");
+    for (const line of privateKey.split("\n").filter((l) => l.length > 20)) {
+      expect(error.message).not.toContain(line);
+    }
+  });
+
+  it("names a private key given where the public key belongs as such", async () => {
+    const { privateKey } = await openpgp.generateKey({
+      type: "ecc",
+      curve: "ed25519Legacy",
+      userIDs: [{ email: "ci@serviceaccount.omni.sidero.dev" }],
+      keyExpirationTime: day,
+      format: "armored",
+    });
+    const error = await checkServiceAccountPublicKey(
+      privateKey,
+      "options.armoredPgpPublicKey",
+    ).catch((e) => e);
+    expect(error).toBeInstanceOf(KeyError);
+    expect((error as KeyError).reason).toBe("not-a-public-key");
+    expect((error as KeyError).message).toContain("holds a private key; pass the public key");
+  });
+
   it("generates a key that signs and whose secret stays out of serialised output", async () => {
     const key = await generateServiceAccountKey({ name: "ci", ttlSeconds: 3600 });
     expect(key.identity).toBe("ci@serviceaccount.omni.sidero.dev");

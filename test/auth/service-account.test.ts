@@ -100,12 +100,24 @@ describe("serviceAccountAuth", () => {
     expect(error.argument).toBe("serviceAccountKey.pgp_key");
   });
 
-  it("rejects a name with a space", () => {
-    expectKeyError(
+  it("rejects a name with a space, without repeating the name", () => {
+    const error = expectKeyError(
       () => serviceAccountAuth(serviceAccountKey({ name: "my ci", pgp_key: key.privateKey })),
       "invalid-identity",
-      /serviceAccountKey.name: "my ci" contains whitespace/,
+      /serviceAccountKey.name: contains whitespace/,
     );
+    expect(error.message).not.toContain("my ci");
+  });
+
+  it("reports the account's signer with the service-account kind, like the auth", async () => {
+    const auth = serviceAccountAuth(serviceAccountKey({ name: "ci", pgp_key: key.privateKey }));
+    const signer = await auth.signer();
+    expect(JSON.parse(JSON.stringify(auth)).kind).toBe("service-account");
+    expect(JSON.parse(JSON.stringify(signer))).toEqual({
+      kind: "service-account",
+      identity: "ci",
+      keyId: signer.keyId,
+    });
   });
 
   it("rejects an encrypted key, which Omni never issues, when signing starts", async () => {

@@ -88,6 +88,27 @@ describe.each(protocols)("every ManagementService method over %s", (protocol: Pr
     );
   });
 
+  it("Kubeconfig for a service account needs a TTL of at most ten years, as in Omni", async () => {
+    const request = { serviceAccount: true, serviceAccountUser: "ci" };
+    const minted = await production.kubeconfig({
+      ...request,
+      serviceAccountTtl: { seconds: 315_360_000n },
+    });
+    expect(decoder.decode(minted.kubeconfig)).toContain("token:");
+    const missing = await rejection(production.kubeconfig(request));
+    expect(missing.code).toBe(Code.InvalidArgument);
+    expect(missing.rawMessage).toBe("service account ttl is not set");
+    const tooLong = await rejection(
+      production.kubeconfig({ ...request, serviceAccountTtl: { seconds: 315_360_000n, nanos: 1 } }),
+    );
+    expect(tooLong.code).toBe(Code.InvalidArgument);
+    expect(tooLong.rawMessage).toContain("too long");
+    const negative = await rejection(
+      production.kubeconfig({ ...request, serviceAccountTtl: { seconds: -1n } }),
+    );
+    expect(negative.code).toBe(Code.InvalidArgument);
+  });
+
   it("Kubeconfig rejects an unknown cluster with NOT_FOUND", async () => {
     const signer = await serviceAccountSigner(emulator.keys.admin);
     const unknown = createClient(
@@ -122,10 +143,22 @@ describe.each(protocols)("every ManagementService method over %s", (protocol: Pr
     expect(omniconfig.contexts[omniconfig.context]?.url).toBe(emulator.url);
   });
 
+  it("Talosconfig refuses raw without a cluster, as Omni does", async () => {
+    await production.talosconfig({ raw: true });
+    const error = await rejection(client.talosconfig({ raw: true }));
+    expect(error.code).toBe(Code.InvalidArgument);
+    expect(error.rawMessage).toBe("cluster name is required");
+  });
+
   it("MachineLogs tails and follows until cancelled", async () => {
     const tail = await collect(client.machineLogs({ machineId: machines.member, tailLines: 5 }));
     expect(tail).toHaveLength(5);
+    // Like Omni: one line per message, without a line break.
+    expect(tail.every((data) => !decoder.decode(data.bytes).includes("\n"))).toBe(true);
     expect(JSON.parse(decoder.decode(tail[0]?.bytes))).toHaveProperty("talos-service");
+    const all = await collect(client.machineLogs({ machineId: machines.member, tailLines: -1 }));
+    expect(all.length).toBeGreaterThan(5);
+    expect(await collect(client.machineLogs({ machineId: machines.member }))).toHaveLength(0);
     const abort = new AbortController();
     let lines = 0;
     const follow = (async () => {
@@ -290,6 +323,10 @@ describe.each(protocols)("every ManagementService method over %s", (protocol: Pr
     expect(asset.url).toBe(
       `https://factory.talos.dev/image/${first.schematicId}/v1.10.5/metal-amd64.iso`,
     );
+    const unset = await rejection(
+      client.getBootAssetURL({ schematicId: first.schematicId, talosVersion: "1.10.5" }),
+    );
+    expect(unset.code).toBe(Code.InvalidArgument);
   });
 
   it("GetSupportBundle streams progress then the zip in chunks", async () => {
@@ -354,6 +391,14 @@ describe.each(protocols)("every ManagementService method over %s", (protocol: Pr
       Code.NotFound,
     );
     expect((await rejection(client.createJoinToken({ name: "" }))).code).toBe(Code.InvalidArgument);
+    // Omni's limit is 16 bytes.
+    await client.createJoinToken({ name: "sixteen-chars-ok" });
+    const long = await rejection(client.createJoinToken({ name: "a-seventeen-chars" }));
+    expect(long.code).toBe(Code.InvalidArgument);
+    expect(long.rawMessage).toBe("token name cannot be longer than 16 symbols");
+    expect((await rejection(client.createJoinToken({ name: "é".repeat(9) }))).code).toBe(
+      Code.InvalidArgument,
+    );
   });
 
   it("ResetNodeUniqueToken, MachinePowerOff and MachinePowerOn act on known machines", async () => {

@@ -3,7 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { generateServiceAccountKey } from "../../src/auth/service-account-key.js";
 import { createOmniClient } from "../../src/client.js";
-import { ValidationError } from "../../src/errors.js";
+import { CanceledError, ValidationError } from "../../src/errors.js";
 import { DataSchema } from "../../src/gen/common/common_pb.js";
 import {
   AuditLogEventType,
@@ -162,7 +162,7 @@ describe("management facade: unary methods", () => {
     expect(await management.omniconfig()).toBe("contexts: {}");
   });
 
-  it("validateConfig and validateJsonSchema send their documents", async () => {
+  it("validateConfig and validateJSONSchema send their documents", async () => {
     const { omni, management } = setup({
       validateJSONSchema: () =>
         create(ValidateJsonSchemaResponseSchema, {
@@ -181,7 +181,7 @@ describe("management facade: unary methods", () => {
     });
     await management.validateConfig({ config: "machine: {}" });
     expect(omni.last().request).toMatchObject({ config: "machine: {}" });
-    const result = await management.validateJsonSchema({ data: "{}", schema: '{"type":"object"}' });
+    const result = await management.validateJSONSchema({ data: "{}", schema: '{"type":"object"}' });
     expect(omni.last().request).toMatchObject({ data: "{}", schema: '{"type":"object"}' });
     expect(result.valid).toBe(false);
     expect(result.totalErrors).toBe(3);
@@ -303,7 +303,7 @@ describe("management facade: unary methods", () => {
           storageKey: "abc/metal-amd64.iso",
         }),
     });
-    const asset = await management.getBootAssetUrl({
+    const asset = await management.getBootAssetURL({
       talosVersion: "v1.10.0",
       schematicId: "abc",
       bootAssetKind: "iso",
@@ -414,23 +414,36 @@ describe("management facade: unary methods", () => {
 });
 
 describe("management facade: streams", () => {
-  it("machine logs as chunks and as lines joined across chunks", async () => {
-    const chunks = ["first li", "ne\nsecond\n", "third"];
+  it("machine logs: each message is a line, as Omni sends them", async () => {
+    // Omni sends one line per message without a line break; the others guard odd servers.
+    const messages = ["first", "second\r", "", "two\nlines\n", "crlf\r\nend"];
     const { omni, management } = setup({
       async *machineLogs() {
-        for (const chunk of chunks) {
-          yield create(DataSchema, { bytes: encoder.encode(chunk) });
+        for (const message of messages) {
+          yield create(DataSchema, { bytes: encoder.encode(message) });
         }
       },
     });
     const raw = await collect(management.machineLogs({ machineId: "m-1", tailLines: 10 }));
-    expect(raw.map((c) => new TextDecoder().decode(c))).toEqual(chunks);
+    expect(raw.map((c) => new TextDecoder().decode(c))).toEqual(messages);
     expect(omni.last().request).toMatchObject({ machineId: "m-1", follow: false, tailLines: 10 });
     expect(await collect(management.machineLogLines({ machineId: "m-1", follow: true }))).toEqual([
-      "first line",
+      "first",
       "second",
-      "third",
+      "",
+      "two",
+      "lines",
+      "crlf",
+      "end",
     ]);
+  });
+
+  it("machine logs start from the beginning unless tailLines says otherwise", async () => {
+    const { omni, management } = setup();
+    await collect(management.machineLogs({ machineId: "m-1" }));
+    expect(omni.last().request).toMatchObject({ tailLines: -1 });
+    await collect(management.machineLogLines({ machineId: "m-1", follow: true, tailLines: 0 }));
+    expect(omni.last().request).toMatchObject({ tailLines: 0 });
   });
 
   it("support bundle yields progress with percent and data chunks as they come", async () => {
@@ -531,6 +544,112 @@ describe("management facade: streams", () => {
   });
 });
 
+describe("management facade: requests Omni accepts", () => {
+  it("sends seconds as a Duration of whole nanoseconds", async () => {
+    const { omni, management } = setup({
+      kubeconfig: () =>
+        create(KubeconfigResponseSchema, { kubeconfig: encoder.encode("apiVersion: v1\n") }),
+    });
+    await management.kubeconfig({
+      cluster: "c",
+      serviceAccount: true,
+      serviceAccountUser: "ci",
+      serviceAccountTtlSeconds: 1234.5678,
+    });
+    expect(omni.last().request).toMatchObject({
+      serviceAccountTtl: { seconds: 1234n, nanos: 567_800_000 },
+    });
+    await management.kubeconfig({
+      cluster: "c",
+      serviceAccount: true,
+      serviceAccountUser: "ci",
+      serviceAccountTtlSeconds: 315_360_000,
+    });
+    expect(omni.last().request).toMatchObject({
+      serviceAccountTtl: { seconds: 315_360_000n, nanos: 0 },
+    });
+    await collect(
+      management.kubernetesSyncManifests({ cluster: "c", ssa: { reconcileTimeoutSeconds: 1e-7 } }),
+    );
+    expect(omni.last().request).toMatchObject({
+      ssa: { reconcileTimeout: { seconds: 0n, nanos: 100 } },
+    });
+    await collect(
+      management.kubernetesSyncManifests({
+        cluster: "c",
+        ssa: { reconcileTimeoutSeconds: 2.9999999999 },
+      }),
+    );
+    expect(omni.last().request).toMatchObject({
+      ssa: { reconcileTimeout: { seconds: 3n, nanos: 0 } },
+    });
+  });
+
+  it("service accounts take a known role, or the creator's with useUserRole", async () => {
+    const { omni, management } = setup({
+      createServiceAccount: () => ({ publicKeyId: "abc123" }),
+    });
+    for (const role of [
+      "None",
+      "InfraProvider",
+      "Reader",
+      "Auditor",
+      "Operator",
+      "Admin",
+    ] as const) {
+      await management.createServiceAccount({ name: "ci", armoredPgpPublicKey: publicKey, role });
+      expect(omni.last().request).toMatchObject({ role, useUserRole: false });
+    }
+    await management.createServiceAccount({
+      name: "ci",
+      armoredPgpPublicKey: publicKey,
+      useUserRole: true,
+    });
+    expect(omni.last().request).toMatchObject({ role: "", useUserRole: true });
+  });
+
+  it("a role error lists the roles Omni knows", async () => {
+    const { management } = setup();
+    await expect(
+      management.createUser({ email: "a@example.com", role: "reader" as "Reader" }),
+    ).rejects.toThrow(
+      "options.role: must be one of None, InfraProvider, Reader, Auditor, Operator, Admin",
+    );
+  });
+
+  it("a boot asset kind is required and its error lists the kinds", async () => {
+    const { management } = setup();
+    await expect(
+      management.getBootAssetURL({
+        talosVersion: "1.10.0",
+        schematicId: "abc",
+      } as Parameters<typeof management.getBootAssetURL>[0]),
+    ).rejects.toThrow("options.bootAssetKind: is required: one of pxe, iso, disk");
+  });
+
+  it("join token names up to 16 bytes", async () => {
+    const { omni, management } = setup({ createJoinToken: () => ({ id: "token-value" }) });
+    await management.createJoinToken({ name: "sixteen-chars-ok" });
+    expect(omni.last().request).toMatchObject({ name: "sixteen-chars-ok" });
+  });
+
+  it("methods without request fields take call options second", async () => {
+    const { management } = setup({
+      omniconfig: () => ({ omniconfig: encoder.encode("contexts: {}") }),
+    });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(management.omniconfig({}, { signal: controller.signal })).rejects.toBeInstanceOf(
+      CanceledError,
+    );
+    await expect(management.listUsers({ signal: controller.signal } as never)).rejects.toThrow(
+      "pass call options (signal, timeoutMs, headers) as the second argument",
+    );
+    expect(await management.omniconfig({})).toBe("contexts: {}");
+    expect(await management.listServiceAccounts()).toEqual([]);
+  });
+});
+
 describe("management facade: input validation before any network I/O", () => {
   const cases: [string, (m: ReturnType<typeof setup>["management"]) => unknown, string][] = [
     ["kubeconfig without cluster", (m) => m.kubeconfig({ cluster: "" }), "options.cluster"],
@@ -610,7 +729,98 @@ describe("management facade: input validation before any network I/O", () => {
       (m) => m.createSchematicFromRaw({ rawSchematic: "" }),
       "options.rawSchematic",
     ],
-    ["bad timeout", (m) => m.omniconfig({ timeoutMs: 0 }), "callOptions.timeoutMs"],
+    ["bad timeout", (m) => m.omniconfig({}, { timeoutMs: 0 }), "callOptions.timeoutMs"],
+    [
+      "service account without ttl",
+      (m) => m.kubeconfig({ cluster: "c", serviceAccount: true, serviceAccountUser: "ci" }),
+      "options.serviceAccountTtlSeconds",
+    ],
+    [
+      "service account ttl above ten years",
+      (m) =>
+        m.kubeconfig({
+          cluster: "c",
+          serviceAccount: true,
+          serviceAccountUser: "ci",
+          serviceAccountTtlSeconds: 315_360_001,
+        }),
+      "options.serviceAccountTtlSeconds",
+    ],
+    [
+      "ttl below a nanosecond",
+      (m) => m.kubeconfig({ cluster: "c", serviceAccountTtlSeconds: 1e-10 }),
+      "options.serviceAccountTtlSeconds",
+    ],
+    [
+      "reconcile timeout beyond what a Duration holds",
+      (m) => m.kubernetesSyncManifests({ cluster: "c", ssa: { reconcileTimeoutSeconds: 1e12 } }),
+      "options.ssa.reconcileTimeoutSeconds",
+    ],
+    ["raw talosconfig without cluster", (m) => m.talosconfig({ raw: true }), "options.cluster"],
+    [
+      "break-glass talosconfig without cluster",
+      (m) => m.talosconfig({ breakGlass: true }),
+      "options.cluster",
+    ],
+    [
+      "boot asset without a kind",
+      (m) =>
+        m.getBootAssetURL({
+          talosVersion: "1.10.0",
+          schematicId: "abc",
+        } as Parameters<typeof m.getBootAssetURL>[0]),
+      "options.bootAssetKind",
+    ],
+    [
+      "service account without role or useUserRole",
+      (m) => m.createServiceAccount({ name: "ci", armoredPgpPublicKey: publicKey }),
+      "options.role",
+    ],
+    [
+      "service account with an unknown role",
+      (m) =>
+        m.createServiceAccount({
+          name: "ci",
+          armoredPgpPublicKey: publicKey,
+          role: "Root" as "Admin",
+        }),
+      "options.role",
+    ],
+    [
+      "user role in the wrong case",
+      (m) => m.createUser({ email: "a@example.com", role: "admin" as "Admin" }),
+      "options.role",
+    ],
+    [
+      "user updated to an unknown role",
+      (m) => m.updateUser({ email: "a@example.com", role: "Boss" as "Admin" }),
+      "options.role",
+    ],
+    [
+      "join token name longer than 16 characters",
+      (m) => m.createJoinToken({ name: "a-seventeen-chars" }),
+      "options.name",
+    ],
+    [
+      "join token name longer than 16 bytes of UTF-8",
+      (m) => m.createJoinToken({ name: "é".repeat(9) }),
+      "options.name",
+    ],
+    [
+      "call options passed to omniconfig as its options",
+      (m) => m.omniconfig({ timeoutMs: 100 } as never),
+      "options.timeoutMs",
+    ],
+    [
+      "a signal passed to listUsers as its options",
+      (m) => m.listUsers({ signal: new AbortController().signal } as never),
+      "options.signal",
+    ],
+    [
+      "headers passed to listServiceAccounts as its options",
+      (m) => m.listServiceAccounts({ headers: { a: "b" } } as never),
+      "options.headers",
+    ],
     [
       "options not an object",
       (m) => m.validateConfig(undefined as unknown as { config: string }),

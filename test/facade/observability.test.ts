@@ -167,9 +167,10 @@ describe("secrets", () => {
     const client = createOmniClient({ transport: omni.transport, logger, auth: canaryAuth });
     const join = await client.management.getMachineJoinConfig({ joinToken: canaryToken });
     const token = await client.management.createJoinToken({ name: "lab" });
-    const asset = await client.management.getBootAssetUrl({
+    const asset = await client.management.getBootAssetURL({
       talosVersion: "1.10.0",
       schematicId: "s",
+      bootAssetKind: "iso",
     });
     const failure = await client.management.listUsers().catch((e: unknown) => e);
     const bad = await client.management

@@ -87,14 +87,24 @@ describe("read-only mode", () => {
       "Kubeconfig",
       "create",
       (c) =>
-        c.management.kubeconfig({ cluster: "c", serviceAccount: true, serviceAccountUser: "u" }),
+        c.management.kubeconfig({
+          cluster: "c",
+          serviceAccount: true,
+          serviceAccountUser: "u",
+          serviceAccountTtlSeconds: 3600,
+        }),
     ],
     ["Kubeconfig", "update", (c) => c.management.kubeconfig({ cluster: "c", breakGlass: true })],
-    ["Talosconfig", "update", (c) => c.management.talosconfig({ breakGlass: true })],
+    ["Talosconfig", "update", (c) => c.management.talosconfig({ cluster: "c", breakGlass: true })],
     [
       "CreateServiceAccount",
       "create",
-      (c) => c.management.createServiceAccount({ name: "n", armoredPgpPublicKey: publicKey }),
+      (c) =>
+        c.management.createServiceAccount({
+          name: "n",
+          armoredPgpPublicKey: publicKey,
+          role: "Reader",
+        }),
     ],
     [
       "RenewServiceAccount",
@@ -205,6 +215,17 @@ describe("read-only mode", () => {
       // drain
     }
     expect(omni.requestCount("KubernetesSyncManifests")).toBe(1);
+  });
+
+  it("blocks approving an OIDC login, which hands out an authorization code", async () => {
+    const { client } = readOnlyClient();
+    expect(classifyCall(OIDCService.method.authenticate, { authRequestId: "r" })).toBe("create");
+    const raw = createClient(OIDCService, client.transport);
+    await expect(raw.authenticate({ authRequestId: "r" })).rejects.toMatchObject({
+      name: "ReadOnlyModeError",
+      kind: "create",
+      method: "/oidc.OIDCService/Authenticate",
+    });
   });
 
   it("blocks methods of services the table does not know", async () => {

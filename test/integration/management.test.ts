@@ -184,12 +184,12 @@ describe.each(transportNames)("management facade over %s", (transport) => {
         properties: { replicas: { type: "integer" } },
         required: ["replicas"],
       });
-      const valid = await reader().management.validateJsonSchema({
+      const valid = await reader().management.validateJSONSchema({
         schema,
         data: '{"replicas": 3}',
       });
       expect(valid.valid).toBe(true);
-      const invalid = await reader().management.validateJsonSchema({
+      const invalid = await reader().management.validateJSONSchema({
         schema,
         data: '{"replicas": "three"}',
       });
@@ -297,7 +297,7 @@ describe.each(transportNames)("management facade over %s", (transport) => {
         talosVersion: "1.10.4",
       });
       expect(parseYaml(schematic.yaml)).toEqual(parseYaml(raw));
-      const iso = await reader().management.getBootAssetUrl({
+      const iso = await reader().management.getBootAssetURL({
         talosVersion: "v1.10.4",
         schematicId: schematic.id,
         bootAssetKind: "iso",
@@ -307,7 +307,7 @@ describe.each(transportNames)("management facade over %s", (transport) => {
       expect(iso.storageKey).toBe(`${schematic.id}/v1.10.4/metal-arm64-secureboot`);
       expect(iso.url).toBe(`${emulator().gatewayUrl}/image/${iso.storageKey}.iso`);
       expect(iso.imageFactoryHost).toBe("factory.talos.dev");
-      const pxe = await reader().management.getBootAssetUrl({
+      const pxe = await reader().management.getBootAssetURL({
         talosVersion: "v1.10.4",
         schematicId: schematic.id,
         bootAssetKind: "pxe",
@@ -351,7 +351,8 @@ describe.each(transportNames)("management facade over %s", (transport) => {
 
   describe("audit log", () => {
     it("reads filtered entries and follows new ones", async () => {
-      const name = `audit-${slug(transport)}`;
+      // Omni limits join token names to 16 bytes.
+      const name = `au-${slug(transport)}`;
       await admin().management.createJoinToken({ name });
       const created = await drain(
         admin().management.readAuditLog({ eventType: "create", resourceId: name }),
@@ -423,10 +424,10 @@ describe.each(transportNames)("management facade over %s", (transport) => {
 
     it("creates a join token that the join config then uses", async () => {
       const token = await admin().management.createJoinToken({
-        name: `token-${slug(transport)}`,
+        name: `tok-${slug(transport)}`,
         expirationTime: new Date(Date.now() + 3600_000),
       });
-      expect(token.name).toBe(`token-${slug(transport)}`);
+      expect(token.name).toBe(`tok-${slug(transport)}`);
       const config = await admin().management.getMachineJoinConfig({ joinToken: token.id });
       expect(config.kernelArgs[0]).toContain(`jointoken=${token.id}`);
       const error = await failure(

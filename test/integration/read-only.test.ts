@@ -32,11 +32,16 @@ const managementWrites: Record<string, (client: OmniClient) => Promise<unknown>>
       cluster: "production",
       serviceAccount: true,
       serviceAccountUser: "robot",
+      serviceAccountTtlSeconds: 3600,
     }),
   Talosconfig: (client) =>
     client.management.talosconfig({ cluster: "production", breakGlass: true }),
   CreateServiceAccount: (client) =>
-    client.management.createServiceAccount({ name: "ro-test", armoredPgpPublicKey: publicKey }),
+    client.management.createServiceAccount({
+      name: "ro-test",
+      armoredPgpPublicKey: publicKey,
+      role: "Reader",
+    }),
   RenewServiceAccount: (client) =>
     client.management.renewServiceAccount({
       name: "emulator-reader",

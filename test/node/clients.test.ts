@@ -87,12 +87,29 @@ describe("createOmniClientFromEnv", () => {
     expect((error as KeyError).message).not.toContain("not base64 at all");
   });
 
-  it("rejects a bad endpoint before connecting", () => {
-    expect(() =>
+  it("rejects a bad endpoint before connecting, naming OMNI_ENDPOINT", () => {
+    const make = () =>
       createOmniClientFromEnv({
-        env: { OMNI_ENDPOINT: "omni.example.com", OMNI_SERVICE_ACCOUNT_KEY: "eA==" },
-      }),
-    ).toThrow(ValidationError);
+        env: { OMNI_ENDPOINT: "omni.example.com:443", OMNI_SERVICE_ACCOUNT_KEY: "eA==" },
+      });
+    expect(make).toThrow(ValidationError);
+    expect(make).toThrow(
+      "OMNI_ENDPOINT: has no scheme; for host omni.example.com and port 443 write https://omni.example.com:443",
+    );
+  });
+
+  it("does not show the key when it was put in OMNI_ENDPOINT instead", () => {
+    const key = serviceAccountKey("ci-bot", armoredPrivateKey);
+    const error = (() => {
+      try {
+        createOmniClientFromEnv({ env: { OMNI_ENDPOINT: key, OMNI_SERVICE_ACCOUNT_KEY: url } });
+      } catch (e) {
+        return e as ValidationError;
+      }
+      throw new Error("expected a ValidationError");
+    })();
+    expect(error.argument).toBe("OMNI_ENDPOINT");
+    expect(`${error.message} ${JSON.stringify(error)}`).not.toContain(key.slice(0, 24));
   });
 });
 
@@ -140,6 +157,14 @@ describe("createOmniClientFromOmniconfig", () => {
     })();
     expect(error).toBeInstanceOf(KeyError);
     expect((error as KeyError).argument).toBe(join(keysDir, "lab-jane@example.com.pgp"));
+  });
+
+  it("names the omniconfig key of a URL it cannot use", () => {
+    const path = join(home, "bad-url-config");
+    writeFileSync(path, "contexts:\n  lab:\n    url: omni.example.com\ncontext: lab\n");
+    expect(() => createOmniClientFromOmniconfig({ env: {}, homeDir: home, path })).toThrow(
+      /^\[InvalidArgument\] contexts\.lab\.url: is not a URL/,
+    );
   });
 
   it("needs an identity in the chosen context", () => {

@@ -116,7 +116,7 @@ context: default
 
   it.each([
     ["contexts: [1, 2]\n", "contexts", "must map context names"],
-    ["contexts:\n  a:\n    auth: {}\n", "contexts.a.url", "is missing in"],
+    ["contexts:\n  a:\n    url: [https://o]\n", "contexts.a.url", "must be a URL string"],
     ["contexts:\n  a: just-a-string\n", "contexts.a", "must be a mapping"],
     [
       "contexts:\n  a:\n    url: https://o\n    auth:\n      siderov1:\n        identity: [x]\n",
@@ -132,6 +132,35 @@ context: default
     expect(error.argument).toBe(argument);
     expect(error.message).toContain(message);
     expect(error.message).toContain(path);
+  });
+
+  it("uses the selected context when another one is unfinished, as omnictl does", () => {
+    const config = loadOmniconfig(
+      write(
+        "config",
+        `contexts:
+  default:
+    url: https://omni.example.com
+  scratch:
+    url: ""
+  empty:
+context: default
+`,
+      ),
+    );
+    expect(selectOmniconfigContext(config).url).toBe("https://omni.example.com");
+    for (const name of ["scratch", "empty"]) {
+      const error = thrown(() => selectOmniconfigContext(config, name));
+      expect(error.argument).toBe(`contexts.${name}.url`);
+      expect(error.message).toContain(`is missing in ${config.path}`);
+    }
+  });
+
+  it("reads the first YAML document only, as omnictl does", () => {
+    const config = loadOmniconfig(write("config", `${twoContexts}---\n`));
+    expect(selectOmniconfigContext(config).url).toBe("https://omni.example.com");
+    const withMore = loadOmniconfig(write("more", `${twoContexts}---\nnot: [valid\n`));
+    expect(Object.keys(withMore.contexts)).toEqual(["default", "lab"]);
   });
 
   it("names the file that does not exist", () => {

@@ -153,6 +153,36 @@ describe("resolveGrpcEndpoint", () => {
     expect(() => resolveGrpcEndpoint(input)).toThrow(ValidationError);
     expect(() => resolveGrpcEndpoint(input)).toThrow(message);
   });
+
+  it.each([
+    ["omni.example.com:443", "https://omni.example.com:443"],
+    ["127.0.0.1:8080", "https://127.0.0.1:8080"],
+    ["localhost:8080/", "https://localhost:8080"],
+  ])("suggests a scheme for the bare host and port %j", (input, suggestion) => {
+    expect(() => resolveGrpcEndpoint(input, "OMNI_ENDPOINT")).toThrow(
+      `OMNI_ENDPOINT: has no scheme; for host ${input.replace(/:.*/, "")} and port`,
+    );
+    expect(() => resolveGrpcEndpoint(input)).toThrow(`write ${suggestion}`);
+  });
+
+  it.each([
+    ["a service-account key", "eyJuYW1lIjoiY2kiLCJwZ3Bfa2V5IjoiLS0tLS1CRUdJTiBQR1Ag", "eyJuYW1l"],
+    ["text with a colon", "s3cr3t-value:with-a-colon", "s3cr3t"],
+    ["a long scheme", "averyveryverylongschemename://host", "averyvery"],
+    ["a username as scheme", "jane:s3cr3t@omni.example.com", "jane"],
+    ["an unparsable URL", "https://exa mple.com/s3cr3t", "s3cr3t"],
+  ])("describes %s without repeating it", (_what, input, secret) => {
+    const error = (() => {
+      try {
+        resolveGrpcEndpoint(input);
+      } catch (e) {
+        return e as ValidationError;
+      }
+      throw new Error("expected a ValidationError");
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(`${error.message} ${JSON.stringify(error)}`).not.toContain(secret);
+  });
 });
 
 describe("createGrpcTransport options", () => {
@@ -161,6 +191,15 @@ describe("createGrpcTransport options", () => {
       createGrpcTransport({ baseUrl: "http://127.0.0.1:1", tls: { insecureSkipVerify: true } }),
     ).toThrow(/tls: applies only to https/);
   });
+
+  it.each([[-1], [Number.POSITIVE_INFINITY], [30 * 24 * 3600_000]])(
+    "refuses defaultTimeoutMs %s",
+    (defaultTimeoutMs) => {
+      expect(() =>
+        createGrpcTransport({ baseUrl: "https://omni.example.com", defaultTimeoutMs }),
+      ).toThrow(/defaultTimeoutMs: must be/);
+    },
+  );
 
   it("refuses a CA that is a file path instead of PEM", () => {
     expect(() =>

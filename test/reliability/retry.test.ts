@@ -121,6 +121,7 @@ describe.each(transportNames)("retries over %s", (name: TransportName) => {
           cluster: "talos-default",
           serviceAccount: true,
           serviceAccountUser: "ci",
+          serviceAccountTtlSeconds: 3600,
         });
         expect(await rejectionOf(minting)).toBeInstanceOf(UnavailableError);
         expect(await rejectionOf(drain(client.resources.list(Clusters)))).toBeInstanceOf(
@@ -176,7 +177,7 @@ describe("retry policy on the emulator", () => {
         const client = adminClient(emulator, "native gRPC", {
           retry: { maxAttempts: 50, initialDelayMs: 1, maxDelayMs: 1 },
         });
-        const error = await rejectionOf(client.management.omniconfig({ timeoutMs: 250 }));
+        const error = await rejectionOf(client.management.omniconfig({}, { timeoutMs: 250 }));
         expect(
           [DeadlineExceededError, UnavailableError].some((type) => error instanceof type),
         ).toBe(true);
@@ -196,7 +197,7 @@ describe("retry policy on the emulator", () => {
         logger,
         retry: { maxAttempts: 2, initialDelayMs: 600_000, maxDelayMs: 600_000 },
       });
-      const call = client.management.omniconfig({ signal: controller.signal });
+      const call = client.management.omniconfig({}, { signal: controller.signal });
       expect(await rejectionOf(call)).toBeInstanceOf(CanceledError);
       expect(emulator.requestCount(omniconfig)).toBe(1);
     });

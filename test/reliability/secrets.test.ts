@@ -7,6 +7,7 @@ import { serviceAccountAuth } from "../../src/auth/service-account.js";
 import { createOmniClient } from "../../src/client.js";
 import type { OmniEmulator } from "../../src/emulator/index.js";
 import type { OmniLogger } from "../../src/logging.js";
+import { createOmniClientFromEnv } from "../../src/node/clients.js";
 import { createGrpcTransport } from "../../src/node/grpc-transport.js";
 import { Clusters } from "../../src/resources/registry.js";
 import { createGatewayTransport } from "../../src/transport/gateway-transport.js";
@@ -95,6 +96,7 @@ describe.each(transportNames)("secrets over %s", (name: TransportName) => {
         cluster,
         serviceAccount: true,
         serviceAccountUser: "canary",
+        serviceAccountTtlSeconds: 3600,
       });
       const kubeToken = /token: (\S+)/.exec(kubeconfig)?.[1] ?? "";
       expect(kubeToken.length).toBeGreaterThan(16);
@@ -167,6 +169,33 @@ describe.each(transportNames)("secrets over %s", (name: TransportName) => {
       show(
         await errorOf(() =>
           createGrpcTransport({ baseUrl: `https://user:${kubeToken}@omni.example.com` }),
+        ),
+      );
+
+      // Secrets handed over in the wrong place: swapped variables, swapped arguments.
+      show(
+        await errorOf(() =>
+          createOmniClientFromEnv({
+            env: { OMNI_ENDPOINT: key.base64, OMNI_SERVICE_ACCOUNT_KEY: emulator.url },
+          }),
+        ),
+      );
+      show(await errorOf(() => createGatewayTransport({ baseUrl: key.base64 })));
+      show(await errorOf(() => createGrpcTransport({ baseUrl: key.armored })));
+      show(await errorOf(() => createGrpcTransport({ baseUrl: `${joinToken.id}:${kubeToken}` })));
+      show(
+        await errorOf(() =>
+          pgpAuth({ identity: key.armored, armoredPrivateKey: "admin@example.org" }),
+        ),
+      );
+      show(
+        await errorOf(() =>
+          pgpAuth({ identity: key.armored, armoredPrivateKey: key.armored }).signer(),
+        ),
+      );
+      show(
+        await errorOf(() =>
+          serviceAccountAuth(serviceAccountKey({ name: key.armored, pgp_key: key.armored })),
         ),
       );
 

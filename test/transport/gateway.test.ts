@@ -1,9 +1,17 @@
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, createRegistry, toBinary } from "@bufbuild/protobuf";
+import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { afterEach, describe, expect, it } from "vitest";
-import { ValidationError } from "../../src/errors.js";
+import { createOmniClient } from "../../src/client.js";
+import { FailedPreconditionError, ValidationError } from "../../src/errors.js";
 import { DataSchema } from "../../src/gen/common/common_pb.js";
 import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
+import { ClusterSpecSchema } from "../../src/gen/omni/specs/omni_pb.js";
+import {
+  MachineService,
+  ServiceStateEvent_Action,
+  ServiceStateEventSchema,
+} from "../../src/gen/talos/machine/machine_pb.js";
 import { createGatewayTransport } from "../../src/transport/gateway-transport.js";
 import { chunkedFetch, startRecordedGateway } from "./recorded-gateway.js";
 
@@ -214,6 +222,42 @@ describe("createGatewayTransport: unary", () => {
     expect(error.rawMessage).toContain("cannot reach the Omni gateway");
   });
 
+  it("fails a redirect for good, once, saying where it pointed", async () => {
+    gateway = await startRecordedGateway((_req, res) => {
+      res.writeHead(308, { location: "https://omni.example.com/api/new-home" });
+      res.end();
+    });
+    // The client's default retry policy retries UNAVAILABLE reads; a redirect must not be one.
+    const client = createOmniClient({
+      transport: createGatewayTransport({ baseUrl: gateway.url }),
+    });
+    const error = await client.management.omniconfig().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FailedPreconditionError);
+    expect((error as FailedPreconditionError).rawMessage).toBe(
+      "the Omni gateway answered with a redirect (HTTP 308) to https://omni.example.com/api/new-home; set baseUrl to the address Omni answers at directly",
+    );
+    expect(gateway.requests).toHaveLength(1);
+  });
+
+  it("leaves out a redirect target that carries a query or credentials", async () => {
+    for (const location of [
+      "https://sso.example.com/login?state=s3cr3t",
+      "https://user:s3cr3t@omni.example.com/",
+    ]) {
+      const client = createClient(
+        ManagementService,
+        createGatewayTransport({
+          baseUrl: "http://omni.test",
+          fetch: async () => new Response(null, { status: 302, headers: { location } }),
+        }),
+      );
+      const error = await caught(client.omniconfig({}));
+      expect(error.code).toBe(Code.FailedPrecondition);
+      expect(error.rawMessage).toMatch(/^the Omni gateway answered with a redirect \(HTTP 302\);/);
+      expect(error.rawMessage).not.toContain("s3cr3t");
+    }
+  });
+
   it("rejects an answer that is not JSON as a protocol error", async () => {
     const client = createClient(
       ManagementService,
@@ -337,6 +381,78 @@ describe("createGatewayTransport: server streaming", () => {
     expect(error.code).toBe(Code.DeadlineExceeded);
   });
 
+  it("decodes google.protobuf.Any content from the called service's own proto file", async () => {
+    const event = {
+      metadata: { hostname: "cp-1" },
+      data: {
+        "@type": "type.googleapis.com/machine.ServiceStateEvent",
+        service: "etcd",
+        action: 3,
+        message: "Health check successful",
+      },
+      id: "d2n5",
+      actor_id: "",
+    };
+    const client = createClient(
+      MachineService,
+      createGatewayTransport({
+        baseUrl: "http://omni.test",
+        fetch: chunkedFetch([`${JSON.stringify({ result: event })}\n`]),
+      }),
+    );
+    const [received] = await drain(client.events({ tailEvents: 1 }));
+    expect(received?.data?.typeUrl).toBe("type.googleapis.com/machine.ServiceStateEvent");
+    const state = received?.data ? anyUnpack(received.data, ServiceStateEventSchema) : undefined;
+    expect(state?.service).toBe("etcd");
+    expect(state?.action).toBe(ServiceStateEvent_Action.RUNNING);
+  });
+
+  it("decodes Any content of other files through the registry option", async () => {
+    const line = `${JSON.stringify({
+      result: {
+        data: { "@type": "type.googleapis.com/specs.ClusterSpec", kubernetes_version: "1.33.1" },
+      },
+    })}\n`;
+    const events = (registry?: ReturnType<typeof createRegistry>) =>
+      createClient(
+        MachineService,
+        createGatewayTransport({
+          baseUrl: "http://omni.test",
+          fetch: chunkedFetch([line]),
+          registry,
+        }),
+      ).events({});
+    const unknown = await caught(drain(events()));
+    expect(unknown.code).toBe(Code.Internal);
+    expect(unknown.rawMessage).toContain("specs.ClusterSpec");
+    const [received] = await drain(events(createRegistry(ClusterSpecSchema)));
+    const spec = received?.data ? anyUnpack(received.data, ClusterSpecSchema) : undefined;
+    expect(spec?.kubernetesVersion).toBe("1.33.1");
+  });
+
+  it("reports a connection lost mid-stream as unavailable", async () => {
+    gateway = await startRecordedGateway((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write(line("first", "x"));
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const client = createClient(
+      ManagementService,
+      createGatewayTransport({ baseUrl: gateway.url }),
+    );
+    const seen: string[] = [];
+    const error = await caught(
+      (async () => {
+        for await (const item of client.machineLogs({ machineId: "m", follow: true })) {
+          seen.push(item.metadata?.hostname ?? "");
+        }
+      })(),
+    );
+    expect(seen).toEqual(["first"]);
+    expect(error.code).toBe(Code.Unavailable);
+    expect(error.rawMessage).toContain("the connection to the Omni gateway was lost mid-stream");
+  });
+
   it("decodes bytes fields exactly", async () => {
     const payload = create(DataSchema, { bytes: Uint8Array.of(0, 255, 10, 13) });
     const items = await drain(
@@ -370,6 +486,39 @@ describe("createGatewayTransport: options", () => {
     expect((error as ValidationError).argument).toBe("baseUrl");
     expect((error as ValidationError).message).toContain(message);
     expect((error as ValidationError).message).not.toContain("pw@");
+  });
+
+  it("suggests the scheme for a bare host and port", () => {
+    expect(() => createGatewayTransport({ baseUrl: "omni.example.com:443" })).toThrow(
+      "baseUrl: has no scheme; for host omni.example.com and port 443 write https://omni.example.com:443",
+    );
+  });
+
+  it.each([[Number.POSITIVE_INFINITY], [-1], [0], [Number.NaN], [30 * 24 * 3600_000], ["5000"]])(
+    "rejects defaultTimeoutMs %s",
+    (defaultTimeoutMs) => {
+      expect(() =>
+        createGatewayTransport({
+          baseUrl: "https://omni.example.com",
+          defaultTimeoutMs: defaultTimeoutMs as number,
+        }),
+      ).toThrow(/^\[InvalidArgument\] defaultTimeoutMs: /);
+    },
+  );
+
+  it("accepts the longest timeout timers keep", () => {
+    expect(() =>
+      createGatewayTransport({ baseUrl: "https://o.example", defaultTimeoutMs: 2_147_483_647 }),
+    ).not.toThrow();
+  });
+
+  it("rejects a registry that is not one", () => {
+    expect(() =>
+      createGatewayTransport({
+        baseUrl: "https://omni.example.com",
+        registry: {} as ReturnType<typeof createRegistry>,
+      }),
+    ).toThrow(ValidationError);
   });
 });
 

@@ -69,6 +69,31 @@ describe("parseNdjson", () => {
     expect((error as ConnectError).message).toContain("not JSON");
   });
 
+  it("turns a body that breaks off into UNAVAILABLE, after the lines that arrived", async () => {
+    const dropped = new TypeError("terminated", { cause: new Error("other side closed") });
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode('{"a":1}\n'));
+      },
+      pull(controller) {
+        controller.error(dropped);
+      },
+    });
+    const values: unknown[] = [];
+    const error = await (async () => {
+      for await (const value of parseNdjson(body)) {
+        values.push(value);
+      }
+    })().catch((e: unknown) => e);
+    expect(values).toEqual([{ a: 1 }]);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).code).toBe(Code.Unavailable);
+    expect((error as ConnectError).rawMessage).toBe(
+      "the connection to the Omni gateway was lost mid-stream (terminated: other side closed)",
+    );
+    expect((error as ConnectError).cause).toBe(dropped);
+  });
+
   it("cancels the body when the consumer stops early", async () => {
     let canceled = false;
     const body = new ReadableStream<Uint8Array>({

@@ -13,12 +13,15 @@ import {
   EventSchema,
   EventType,
   type State,
+  type WatchOptions,
   type WatchResponse,
   WatchResponseSchema,
 } from "../../gen/v1alpha1/state_pb.js";
 import { resourceTypes } from "../../resources/registry.js";
 import { allowedVerbs, type ResourceVerb } from "../../resources/write-rules.js";
 import { checkLabelQueries } from "./label-match.js";
+import { parsePhase } from "./phase.js";
+import { compileRe2 } from "./re2-pattern.js";
 import { type CosiStore, type ListFilter, matches, type StoreEvent } from "./store.js";
 import { specYaml } from "./yaml-spec.js";
 
@@ -60,20 +63,22 @@ function enforceTypeRules(verb: CosiVerb, type: string): void {
   throw new ConnectError(`${verb} is not permitted on ${type}`, Code.PermissionDenied);
 }
 
-const maxRegexpLength = 4096;
+/** COSI's limit on an ID query, in bytes as Go measures strings. */
+const maxRegexpBytes = 4096;
 
 function compileIdQuery(query: IDQuery | undefined): RegExp | undefined {
   if (!query || query.regexp === "") {
     return undefined;
   }
-  if (query.regexp.length > maxRegexpLength) {
+  const bytes = Buffer.byteLength(query.regexp);
+  if (bytes > maxRegexpBytes) {
     throw new ConnectError(
-      `regexp is too long: ${query.regexp.length} > ${maxRegexpLength}`,
+      `regexp is too long: ${bytes} > ${maxRegexpBytes}`,
       Code.InvalidArgument,
     );
   }
   try {
-    return new RegExp(query.regexp);
+    return compileRe2(query.regexp);
   } catch (error) {
     throw new ConnectError(
       `failed to compile regexp: ${(error as Error).message}`,
@@ -88,16 +93,19 @@ function filterOf(labelQueries: readonly LabelQuery[], idQuery: IDQuery | undefi
 }
 
 /**
- * Decodes `proto_spec` with the type's schema, as Omni's registry does on every write, and fills
- * `yaml_spec` from it; a spec that does not decode is InvalidArgument.
+ * Reads a written resource as COSI's server does: metadata and spec must be there and the phase
+ * must be one COSI knows (an empty one is refused). Then decodes `proto_spec` with the type's
+ * schema, as Omni's registry does on every write, and fills `yaml_spec` from it; a spec that does
+ * not decode is InvalidArgument.
  */
-function normalizeSpec(resource: Resource | undefined): Resource {
+function decodeWrite(resource: Resource | undefined): Resource {
   if (!resource?.metadata) {
     throw new ConnectError("metadata is missing", Code.InvalidArgument);
   }
   if (!resource.spec) {
     throw new ConnectError("spec is missing", Code.InvalidArgument);
   }
+  parsePhase(resource.metadata.phase);
   const schema: DescMessage | undefined = resourceTypes.get(resource.metadata.type)?.schema;
   if (!schema) {
     return resource;
@@ -190,6 +198,27 @@ function tombstone(namespace: string, type: string, id: string): Resource {
   });
 }
 
+/**
+ * COSI's state refuses to combine a bootstrap with a replay, or the two kinds of replay. Its gRPC
+ * server passes those errors on as plain errors, which gRPC sends with the code Unknown.
+ */
+function checkReplayOptions(options: WatchOptions | undefined): void {
+  const tailing = (options?.tailEvents ?? 0) > 0;
+  const fromBookmark = options?.startFromBookmark !== undefined;
+  if (options?.bootstrapContents && (tailing || fromBookmark)) {
+    throw new ConnectError(
+      "cannot use BootstrapContents with TailEvents and StartFromBookmark options",
+      Code.Unknown,
+    );
+  }
+  if (tailing && fromBookmark) {
+    throw new ConnectError(
+      "cannot use both TailEvents and StartFromBookmark options",
+      Code.Unknown,
+    );
+  }
+}
+
 /** Resolves on the next change or when the call is aborted. */
 function nextWake(signal: AbortSignal, register: (wake: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
@@ -238,19 +267,20 @@ export function createCosiStateImpl(
     },
 
     create(request, context) {
-      const resource = normalizeSpec(request.resource);
+      const resource = decodeWrite(request.resource);
       const meta = resource.metadata ?? create(MetadataSchema);
       authorize(context, "create", meta.type, meta.namespace);
       return { resource: store.create(resource, { owner: request.options?.owner }) };
     },
 
     update(request, context) {
-      const resource = normalizeSpec(request.newResource);
+      const resource = decodeWrite(request.newResource);
+      const expectedPhase = request.options?.expectedPhase;
       const meta = resource.metadata ?? create(MetadataSchema);
       authorize(context, "update", meta.type, meta.namespace);
       const stored = store.update(resource, {
         owner: request.options?.owner,
-        expectedPhase: request.options?.expectedPhase,
+        expectedPhase: expectedPhase === undefined ? undefined : parsePhase(expectedPhase),
       });
       return { resource: stored };
     },
@@ -308,6 +338,7 @@ export function createCosiStateImpl(
           Code.Unimplemented,
         );
       }
+      checkReplayOptions(options);
       const filter: ListFilter =
         id === undefined ? filterOf(options?.labelQuery ?? [], options?.idQuery) : {};
       const aggregated = options?.aggregated ?? false;

@@ -9,6 +9,7 @@ import {
 } from "../../gen/v1alpha1/resource_pb.js";
 import { EventType } from "../../gen/v1alpha1/state_pb.js";
 import { matchesLabelQueries } from "./label-match.js";
+import { parsePhase } from "./phase.js";
 
 /** One change, numbered so that a watch can resume after it. */
 export interface StoreEvent {
@@ -96,7 +97,10 @@ export class CosiStore {
     return result;
   }
 
-  /** Stores a new resource at version 1 in phase running; AlreadyExists if the ID is taken. */
+  /**
+   * Stores a new resource at version 1 in the phase it carries (running when it has none, as for
+   * resources arranged by the emulator itself); AlreadyExists if the ID is taken.
+   */
   create(resource: Resource, options: { owner?: string } = {}): Resource {
     const meta = requireMetadata(resource);
     const items = this.kindItems(meta.namespace, meta.type);
@@ -109,7 +113,7 @@ export class CosiStore {
         ...meta,
         version: "1",
         owner: options.owner ?? "",
-        phase: "running",
+        phase: meta.phase === "" ? "running" : parsePhase(meta.phase),
         created: stamp,
         updated: stamp,
       }),
@@ -121,12 +125,14 @@ export class CosiStore {
   }
 
   /**
-   * Replaces a resource. Its `metadata.version` must be the stored version (FailedPrecondition
-   * otherwise), the caller must be the owner (PermissionDenied) and, when given, the stored phase
-   * must be `expectedPhase` (InvalidArgument, as COSI's server maps a phase conflict).
+   * Replaces a resource with the one given, phase included, as COSI does. Its `metadata.version`
+   * must be the stored version (FailedPrecondition otherwise), the caller must be the owner
+   * (PermissionDenied) and, when given, the stored phase must be `expectedPhase` (InvalidArgument,
+   * as COSI's server maps a phase conflict).
    */
   update(resource: Resource, options: { owner?: string; expectedPhase?: string } = {}): Resource {
     const meta = requireMetadata(resource);
+    const phase = parsePhase(meta.phase);
     const current = this.get(meta.namespace, meta.type, meta.id);
     if (!current?.metadata) {
       throw notFound(meta.namespace, meta.type, meta.id);
@@ -145,8 +151,6 @@ export class CosiStore {
         Code.FailedPrecondition,
       );
     }
-    const phase =
-      meta.phase === "running" || meta.phase === "tearingDown" ? meta.phase : stored.phase;
     const next = create(ResourceSchema, {
       metadata: create(MetadataSchema, {
         ...meta,

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
+import type { Duration } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { stringify } from "yaml";
 import {
@@ -23,6 +24,25 @@ import {
 const grantTypes = new Set(["", "auto", "authcode", "authcode-keyboard"]);
 const instanceName = "omni-emulator";
 const encoder = new TextEncoder();
+const nanosPerSecond = 1_000_000_000n;
+// Omni's ServiceAccountTokenLifetime (ten years of 365 days), which it prints as a Go duration.
+const maxServiceAccountTtlNanos = 10n * 365n * 24n * 3600n * nanosPerSecond;
+const maxServiceAccountTtlText = "87600h0m0s";
+
+function validateServiceAccountTtl(ttl: Duration | undefined): void {
+  if (ttl === undefined) {
+    throw invalidArgument("service account ttl is not set");
+  }
+  const nanos = ttl.seconds * nanosPerSecond + BigInt(ttl.nanos);
+  if (nanos <= 0n) {
+    throw invalidArgument("service account ttl is must be positive");
+  }
+  if (nanos > maxServiceAccountTtlNanos) {
+    throw invalidArgument(
+      `service account ttl is too long (max allowed: ${maxServiceAccountTtlText})`,
+    );
+  }
+}
 
 function breakGlassUnavailable(): never {
   throw new ConnectError(
@@ -53,6 +73,7 @@ export async function kubeconfig(
     if (request.serviceAccountUser === "") {
       throw invalidArgument("service account user name is required");
     }
+    validateServiceAccountTtl(request.serviceAccountTtl);
     userName = `${contextName}-${request.serviceAccountUser}`;
     user = { token: randomBytes(24).toString("base64url") };
   } else {
@@ -98,6 +119,9 @@ export async function talosconfig(
     breakGlassUnavailable();
   }
   const clusterName = clusterFromMetadata(context);
+  if (request.raw && clusterName === undefined) {
+    throw invalidArgument("cluster name is required");
+  }
   const cluster = clusterName === undefined ? undefined : requireCluster(state, clusterName);
   const contextName = cluster ? `${instanceName}-${cluster.name}` : instanceName;
   const endpoint = state.grpcUrl();

@@ -16,6 +16,9 @@ import { ResourceSchema } from "../../gen/v1alpha1/resource_pb.js";
 import { callerWithRole } from "../caller.js";
 import { type EmulatorState, invalidArgument, resourceNotFound } from "../state.js";
 
+/** Omni's MaxJoinTokenNameLength, which it counts in bytes. */
+const maxJoinTokenNameBytes = 16;
+
 /** Omni's SideroLink addresses for machine events and kernel logs. */
 const eventSink = "[fdae:41e4:649b:9303::1]:8090";
 const logSink = "tcp://[fdae:41e4:649b:9303::1]:8092";
@@ -90,8 +93,11 @@ export async function createJoinToken(
   context: HandlerContext,
 ): Promise<CreateJoinTokenResponse> {
   const caller = callerWithRole(context, "Admin");
-  if (request.name.trim() === "") {
-    throw invalidArgument("failed to validate: join token name is required");
+  if (request.name === "") {
+    throw invalidArgument("token name cannot be empty");
+  }
+  if (Buffer.byteLength(request.name, "utf8") > maxJoinTokenNameBytes) {
+    throw invalidArgument(`token name cannot be longer than ${maxJoinTokenNameBytes} symbols`);
   }
   const expiration = request.expirationTime ? timestampDate(request.expirationTime) : undefined;
   if (expiration && expiration.getTime() <= state.now().getTime()) {

@@ -47,7 +47,8 @@ function logLine(machine: CatalogMachine, index: number, time: Date): Data {
     "talos-service": service,
     "talos-time": time.toISOString(),
   });
-  return create(DataSchema, { bytes: encoder.encode(`${line}\n`) });
+  // Like Omni, one message per line and no line break: readers add their own.
+  return create(DataSchema, { bytes: encoder.encode(line) });
 }
 
 /**

@@ -1,0 +1,198 @@
+/**
+ * Go's RE2 syntax, which Omni compiles ID queries with, translated to a JavaScript RegExp so that
+ * the emulator filters as Omni does. It covers what ID queries use: leading flag groups, named
+ * groups, `\A` and `\z`, `\Q...\E`, Unicode classes, POSIX classes and escaped punctuation. It
+ * throws for what RE2 rejects but JavaScript would accept (lookaround, backreferences) and for
+ * the few RE2 forms it cannot express.
+ *
+ * The `u` flag makes `.` and classes work on code points, as RE2 works on runes.
+ */
+export function compileRe2(pattern: string): RegExp {
+  let body = pattern;
+  const flags = new Set(["u"]);
+  for (let group = leadingFlagGroup.exec(body); group; group = leadingFlagGroup.exec(body)) {
+    for (const flag of group[1] ?? "") {
+      if (flag === "U") {
+        throw new Error("the ungreedy flag (?U) is not supported by the emulator");
+      }
+      flags.add(flag);
+    }
+    body = body.slice(group[0].length);
+  }
+  return new RegExp(translate(body), [...flags].join(""));
+}
+
+const leadingFlagGroup = /^\(\?([imsU]+)\)/;
+
+/** Characters a `u`-mode RegExp lets be escaped outside a class. */
+const syntaxCharacters = new Set("^$\\.*+?()[]{}|/");
+
+/** Escapes RE2 and JavaScript read the same way. */
+const sharedEscapes = new Set("dDsSwWbBfnrtv");
+
+const repetition = /^\{(\d+)(,(\d*))?\}/;
+
+/** RE2 refuses larger counts in `x{n,m}`. */
+const maxRepeat = 1000;
+
+const posixClasses: Readonly<Record<string, string>> = {
+  alnum: "0-9A-Za-z",
+  alpha: "A-Za-z",
+  ascii: "\\x00-\\x7F",
+  blank: "\\t ",
+  cntrl: "\\x00-\\x1F\\x7F",
+  digit: "0-9",
+  graph: "!-~",
+  lower: "a-z",
+  print: " -~",
+  punct: "!-\\/:-@\\[-`{-~",
+  space: "\\t\\n\\v\\f\\r ",
+  upper: "A-Z",
+  word: "0-9A-Za-z_",
+  xdigit: "0-9A-Fa-f",
+};
+
+function translate(body: string): string {
+  let out = "";
+  let inClass = false;
+  let i = 0;
+  while (i < body.length) {
+    const rest = body.slice(i);
+    const char = body[i] as string;
+    if (char === "\\") {
+      const [text, length] = translateEscape(rest, inClass);
+      out += text;
+      i += length;
+    } else if (inClass) {
+      const posix = /^\[:(\^?)([a-z]+):\]/.exec(rest);
+      if (posix) {
+        const ranges = posixClasses[posix[2] ?? ""];
+        if (ranges === undefined || posix[1] === "^") {
+          throw new Error(`the character class ${posix[0]} is not supported by the emulator`);
+        }
+        out += ranges;
+        i += posix[0].length;
+      } else {
+        inClass = char !== "]";
+        out += char;
+        i++;
+      }
+    } else if (char === "[") {
+      // RE2 reads a "]" right after the opening bracket as a literal; JavaScript would close.
+      const opening = /^\[\^?\]?/.exec(rest)?.[0] ?? "[";
+      out += opening.endsWith("]") ? `${opening.slice(0, -1)}\\]` : opening;
+      inClass = true;
+      i += opening.length;
+    } else if (char === "(") {
+      const [text, length] = translateGroupStart(rest);
+      out += text;
+      i += length;
+    } else if (char === "{" || char === "}") {
+      const repeat = char === "{" ? repetition.exec(rest) : null;
+      if (repeat) {
+        checkRepeatCount(repeat[1], repeat[3]);
+        out += repeat[0];
+        i += repeat[0].length;
+      } else {
+        // RE2 takes a brace that does not start a repetition literally.
+        out += `\\${char}`;
+        i++;
+      }
+    } else {
+      out += char;
+      i++;
+    }
+  }
+  return out;
+}
+
+function checkRepeatCount(min: string | undefined, max: string | undefined): void {
+  if (Number(min) > maxRepeat || (max !== undefined && max !== "" && Number(max) > maxRepeat)) {
+    throw new Error(`repeat counts are limited to ${maxRepeat}`);
+  }
+}
+
+/** The JavaScript for a group opening, and how many characters of the pattern it stands for. */
+function translateGroupStart(rest: string): [string, number] {
+  if (/^\(\?<?[=!]/.test(rest)) {
+    throw new Error("lookaround is not supported by RE2");
+  }
+  if (rest.startsWith("(?P<")) {
+    return ["(?<", 4];
+  }
+  if (rest.startsWith("(?P")) {
+    throw new Error("invalid named group");
+  }
+  return ["(", 1];
+}
+
+/** The JavaScript for an escape at the start of `rest`, and how many characters it spans. */
+function translateEscape(rest: string, inClass: boolean): [string, number] {
+  const letter = rest[1];
+  if (letter === undefined) {
+    throw new Error("trailing backslash at end of expression");
+  }
+  if (sharedEscapes.has(letter)) {
+    return [rest.slice(0, 2), 2];
+  }
+  switch (letter) {
+    case "A":
+    case "z":
+      if (inClass) {
+        throw new Error(`invalid escape \\${letter} in a character class`);
+      }
+      return [letter === "A" ? "(?<![\\s\\S])" : "(?![\\s\\S])", 2];
+    case "a":
+      return ["\\x07", 2];
+    case "Q": {
+      const end = rest.indexOf("\\E", 2);
+      const literal = rest.slice(2, end === -1 ? undefined : end);
+      const escaped = [...literal].map((c) => escapeLiteral(c, inClass)).join("");
+      return [escaped, end === -1 ? rest.length : end + 2];
+    }
+    case "E":
+      return ["", 2];
+    case "p":
+    case "P":
+      return translateUnicodeClass(rest);
+    case "x": {
+      const braced = /^\\x\{([0-9A-Fa-f]+)\}/.exec(rest);
+      return braced ? [`\\u{${braced[1]}}`, braced[0].length] : [rest.slice(0, 4), 4];
+    }
+    default:
+      break;
+  }
+  const octal = /^\\([0-7]{1,3})/.exec(rest);
+  if (octal) {
+    const digits = octal[1] ?? "";
+    if (digits.length === 1 && digits !== "0") {
+      throw new Error("backreferences are not supported by RE2");
+    }
+    return [`\\u{${Number.parseInt(digits, 8).toString(16)}}`, octal[0].length];
+  }
+  if (/[A-Za-z0-9]/.test(letter) || letter.charCodeAt(0) > 0x7f) {
+    throw new Error(`invalid escape sequence \\${letter}`);
+  }
+  // RE2 lets any ASCII punctuation be escaped; `u` mode only syntax characters.
+  return [escapeLiteral(letter, inClass), 2];
+}
+
+function escapeLiteral(char: string, inClass: boolean): string {
+  if (syntaxCharacters.has(char) || (inClass && char === "-")) {
+    return `\\${char}`;
+  }
+  return char;
+}
+
+/** `\pL`, `\p{Greek}`, `\p{^Greek}` and their `\P` negations. */
+function translateUnicodeClass(rest: string): [string, number] {
+  const match = /^\\([pP])(?:\{(\^?)([A-Za-z_]+)\}|([A-Za-z]))/.exec(rest);
+  if (!match) {
+    throw new Error("invalid Unicode class escape");
+  }
+  const negated = (match[1] === "P") !== (match[2] === "^");
+  const name = match[3] ?? match[4] ?? "";
+  // RE2 names general categories (L, Lu) and scripts (Greek) alike; JavaScript tells them apart.
+  const property = name.length <= 2 || name === "Any" ? name : `Script=${name}`;
+  return [`\\${negated ? "P" : "p"}{${property}}`, match[0].length];
+}
