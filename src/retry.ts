@@ -2,6 +2,7 @@ import { Code, ConnectError, type Interceptor, type UnaryRequest } from "@connec
 import { OmniError, ValidationError } from "./errors.js";
 import { classifyCall } from "./safety/classification.js";
 import { callTimeoutMs, withCallTimeoutMs } from "./transport/intercepted.js";
+import { MAX_TIMEOUT_MS } from "./validation.js";
 
 /**
  * How unary reads are retried. Only calls the classification table marks as reads are retried:
@@ -58,6 +59,9 @@ function checkMilliseconds(value: unknown, argument: string, fallback: number): 
   }
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw new ValidationError(argument, "must be a non-negative number of milliseconds");
+  }
+  if (value > MAX_TIMEOUT_MS) {
+    throw new ValidationError(argument, `must be at most ${MAX_TIMEOUT_MS} milliseconds`);
   }
   return value;
 }

@@ -303,6 +303,7 @@ describe("the retry interceptor", () => {
     [{ retry: { maxAttempts: 2.5 } }, "options.retry.maxAttempts"],
     [{ retry: { initialDelayMs: -1 } }, "options.retry.initialDelayMs"],
     [{ retry: { maxDelayMs: Number.POSITIVE_INFINITY } }, "options.retry.maxDelayMs"],
+    [{ retry: { maxDelayMs: 2 ** 31 } }, "options.retry.maxDelayMs"],
     [{ retry: { initialDelayMs: 500, maxDelayMs: 100 } }, "options.retry.maxDelayMs"],
     [{ retry: { codes: [Code.Canceled] } }, "options.retry.codes"],
     [{ retry: { codes: [99] } }, "options.retry.codes"],
