@@ -6,6 +6,7 @@ import { omniVersionsWith } from "./compatibility.js";
 import { ValidationError } from "./errors.js";
 import { createLoggingInterceptor, type OmniLogger } from "./logging.js";
 import { createManagementApi, type OmniManagementApi } from "./management/management-api.js";
+import { checkOptionKeys, optionKeys } from "./option-keys.js";
 import { createResourcesApi, type ResourcesApi } from "./resources/api.js";
 import { createRetryInterceptor, type RetryOptions, resolveRetryOptions } from "./retry.js";
 import { createReadOnlyGuard } from "./safety/read-only-guard.js";
@@ -52,10 +53,17 @@ export interface OmniClient {
 
 const loggerMethods = ["debug", "info", "warn", "error"] as const;
 
+export const clientOptionKeys = optionKeys<OmniClientOptions>()({
+  transport: true,
+  auth: true,
+  readOnly: true,
+  logger: true,
+  timeoutMs: true,
+  retry: true,
+});
+
 function checkOptions(options: OmniClientOptions): void {
-  if (typeof options !== "object" || options === null) {
-    throw new ValidationError("options", "must be an options object");
-  }
+  checkOptionKeys("options", options, clientOptionKeys);
   const { transport, auth, readOnly, logger, timeoutMs } = options;
   if (
     typeof transport !== "object" ||

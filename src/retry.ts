@@ -1,5 +1,6 @@
 import { Code, ConnectError, type Interceptor, type UnaryRequest } from "@connectrpc/connect";
 import { OmniError, ValidationError } from "./errors.js";
+import { checkOptionKeys, optionKeys } from "./option-keys.js";
 import { classifyCall } from "./safety/classification.js";
 import { callTimeoutMs, withCallTimeoutMs } from "./transport/intercepted.js";
 import { MAX_TIMEOUT_MS } from "./validation.js";
@@ -26,6 +27,13 @@ export interface RetryOptions {
    */
   codes?: readonly Code[];
 }
+
+export const retryOptionKeys = optionKeys<RetryOptions>()({
+  maxAttempts: true,
+  initialDelayMs: true,
+  maxDelayMs: true,
+  codes: true,
+});
 
 /** Retry settings after defaults and checks. */
 export interface ResolvedRetryOptions {
@@ -80,6 +88,7 @@ export function resolveRetryOptions(
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ValidationError(argument, "must be false or an object of retry options");
   }
+  checkOptionKeys(argument, value, retryOptionKeys);
   const options = value as RetryOptions;
   const maxAttempts = options.maxAttempts ?? defaults.maxAttempts;
   if (typeof maxAttempts !== "number" || !Number.isInteger(maxAttempts) || maxAttempts < 1) {

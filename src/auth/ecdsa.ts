@@ -186,7 +186,12 @@ class EcdsaAuth implements OmniAuth {
   }
 }
 
-/** Signs every call with a plain P-256 key registered through the login flow. */
+/**
+ * Signs every call with a plain P-256 key registered through the login flow. Keys of `options`
+ * other than its three are left alone rather than refused: all three are required, so a misspelt
+ * one already fails as missing, and what is passed is often a stored login record or
+ * `{ identity, ...keyPair }`, which carry more.
+ */
 export function ecdsaAuth(options: EcdsaAuthOptions): OmniAuth {
   const identity = checkIdentity(options?.identity, "identity");
   const privateKey = checkEcdsaKey(options.privateKey, "privateKey", "private");

@@ -1,4 +1,5 @@
 import type { Interceptor } from "@connectrpc/connect";
+import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { toBase64, utf8Encoder } from "./encoding.js";
 import { buildSignaturePayload } from "./payload.js";
 import type { OmniAuth, PayloadSigner } from "./types.js";
@@ -22,6 +23,8 @@ export interface SigningInterceptorOptions {
   now?: () => number;
 }
 
+export const signingInterceptorOptionKeys = optionKeys<SigningInterceptorOptions>()({ now: true });
+
 /** Bounds the per-second reuse table; a second rarely sees more distinct payloads than this. */
 const MAX_REUSED_PER_SECOND = 64;
 
@@ -41,6 +44,7 @@ export function createSigningInterceptor(
   auth: OmniAuth,
   options: SigningInterceptorOptions = {},
 ): Interceptor {
+  checkOptionKeys("options", options, signingInterceptorOptionKeys);
   const now = options.now ?? Date.now;
   let reuseSecond = "";
   let reuseKey = "";

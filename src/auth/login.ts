@@ -3,6 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { CanceledError, KeyError, OmniError, toOmniError, ValidationError } from "../errors.js";
 import { AuthService, type PublicKey, PublicKeySchema } from "../gen/omni/auth/auth_pb.js";
+import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { optionalTimeoutMs } from "../validation.js";
 import { checkEcdsaKey, ecdsaPublicKeyPem } from "./ecdsa.js";
 import { utf8Encoder } from "./encoding.js";
@@ -63,6 +64,47 @@ export interface OmniAuthApi {
   revokePublicKey(publicKeyId: string, callOptions?: AuthCallOptions): Promise<void>;
 }
 
+export const authCallOptionKeys = optionKeys<AuthCallOptions>()({ signal: true, timeoutMs: true });
+
+export const confirmPublicKeyOptionKeys = optionKeys<ConfirmPublicKeyOptions>()({
+  idToken: true,
+  samlSession: true,
+  signal: true,
+  timeoutMs: true,
+});
+
+export const registerPgpKeyOptionKeys = optionKeys<RegisterPgpKeyOptions>()({
+  identity: true,
+  role: true,
+  skipUserRole: true,
+  pgpPublicKey: true,
+});
+
+// `ecdsaKey` takes any object with a `publicKey`, such as the whole pair from `generateEcdsaKey`,
+// so only the keys of the options themselves are checked, not those of `ecdsaKey`.
+export const registerEcdsaKeyOptionKeys = optionKeys<RegisterEcdsaKeyOptions>()({
+  identity: true,
+  role: true,
+  skipUserRole: true,
+  ecdsaKey: true,
+  notBefore: true,
+  notAfter: true,
+});
+
+/**
+ * The keys of the registration the options are for: the one whose key they carry, or, with
+ * neither key, both, so that a misspelt `pgpPublicKey` or `ecdsaKey` is named as such.
+ */
+function registerPublicKeyOptionKeys(options: object): ReadonlySet<string> {
+  if ("pgpPublicKey" in options) {
+    return registerPgpKeyOptionKeys;
+  }
+  if ("ecdsaKey" in options) {
+    return registerEcdsaKeyOptionKeys;
+  }
+  return new Set([...registerPgpKeyOptionKeys, ...registerEcdsaKeyOptionKeys]);
+}
+
 function methodPath(name: string): string {
   return `/${AuthService.typeName}/${name}`;
 }
@@ -83,6 +125,7 @@ function checkKeyId(publicKeyId: unknown): string {
 
 /** Checks the call options before the call goes out; `argument` is how the caller named them. */
 function checkCallOptions(options: AuthCallOptions, argument: string, method: string): void {
+  checkOptionKeys(argument, options, authCallOptionKeys);
   optionalTimeoutMs(`${argument}.timeoutMs`, options.timeoutMs);
   if (options.signal?.aborted) {
     throw new CanceledError("the call was aborted before it was sent", { method });
@@ -162,8 +205,10 @@ export function createAuthApi(transport: Transport): OmniAuthApi {
     async registerPublicKey(options, callOptions = {}) {
       const method = methodPath("RegisterPublicKey");
       if (typeof options !== "object" || options === null) {
-        throw new ValidationError("options", "must be an object");
+        throw new ValidationError("options", "must be an options object");
       }
+      // The other errors name the options bare (`identity`, `role`), so unknown keys are too.
+      checkOptionKeys("", options, registerPublicKeyOptionKeys(options));
       const email = checkEmail(options.identity);
       if (options.role !== undefined && typeof options.role !== "string") {
         throw new ValidationError("role", "must be a string");
@@ -200,7 +245,9 @@ export function createAuthApi(transport: Transport): OmniAuthApi {
     async confirmPublicKey(publicKeyId, options) {
       const method = methodPath("ConfirmPublicKey");
       const id = checkKeyId(publicKeyId);
-      const { idToken, samlSession, ...callOptions } = options ?? {};
+      const input: ConfirmPublicKeyOptions = options ?? {};
+      checkOptionKeys("options", input, confirmPublicKeyOptionKeys);
+      const { idToken, samlSession, ...callOptions } = input;
       const hasToken = typeof idToken === "string" && idToken.length > 0;
       const hasSession = typeof samlSession === "string" && samlSession.length > 0;
       if (hasToken === hasSession) {

@@ -1,5 +1,6 @@
 import type { PrivateKey } from "openpgp";
 import { KeyError } from "../errors.js";
+import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { utf8Encoder } from "./encoding.js";
 import { checkIdentity } from "./identity.js";
 import { createEd25519Signer, type DetachedSign } from "./pgp-ed25519.js";
@@ -266,9 +267,17 @@ export interface PgpAuthOptions {
   passphrase?: string;
 }
 
+export const pgpAuthOptionKeys = optionKeys<PgpAuthOptions>()({
+  identity: true,
+  armoredPrivateKey: true,
+  passphrase: true,
+});
+
 /** Signs every call with an OpenPGP key, as omnictl does with its user keys. */
 export function pgpAuth(options: PgpAuthOptions): OmniAuth {
-  const identity = checkIdentity(options?.identity, "identity");
+  // The other errors name the options bare (`identity`), so unknown keys are named the same way.
+  checkOptionKeys("", options, pgpAuthOptionKeys);
+  const identity = checkIdentity(options.identity, "identity");
   const armoredKey = checkArmoredPrivateKey(options.armoredPrivateKey, "armoredPrivateKey");
   if (options.passphrase !== undefined && typeof options.passphrase !== "string") {
     throw new KeyError("passphrase", "wrong-passphrase", "must be a string");

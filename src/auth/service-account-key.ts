@@ -1,4 +1,5 @@
 import { KeyError, ValidationError } from "../errors.js";
+import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { toBase64, utf8Encoder } from "./encoding.js";
 import { loadOpenPgp } from "./pgp.js";
 
@@ -50,6 +51,13 @@ function checkTtl(ttlSeconds: unknown): number {
   return ttlSeconds;
 }
 
+export const generateServiceAccountKeyOptionKeys = optionKeys<
+  Parameters<typeof generateServiceAccountKey>[0]
+>()({
+  name: true,
+  ttlSeconds: true,
+});
+
 /** A freshly generated service-account key; `serviceAccountKey` is the secret half. */
 export interface GeneratedServiceAccountKey {
   readonly name: string;
@@ -75,9 +83,7 @@ export async function generateServiceAccountKey(options: {
   name: string;
   ttlSeconds?: number;
 }): Promise<GeneratedServiceAccountKey> {
-  if (typeof options !== "object" || options === null) {
-    throw new ValidationError("options", "must be an options object");
-  }
+  checkOptionKeys("options", options, generateServiceAccountKeyOptionKeys);
   const identity = serviceAccountIdentity(options.name, "options.name");
   const ttlSeconds = checkTtl(options.ttlSeconds ?? MAX_SERVICE_ACCOUNT_KEY_LIFETIME_SECONDS);
   const openpgp = await loadOpenPgp();

@@ -3,7 +3,8 @@ import { ValidationError } from "../errors.js";
 import { AuthService } from "../gen/omni/auth/auth_pb.js";
 import { ManagementService } from "../gen/omni/management/management_pb.js";
 import { State } from "../gen/v1alpha1/state_pb.js";
-import type { FaultTarget, OmniEmulatorFaults } from "./faults.js";
+import { checkOptionKeys, optionKeys } from "../option-keys.js";
+import type { ErrorFault, FaultTarget, OmniEmulatorFaults, StreamCutFault } from "./faults.js";
 import { isRole, type Role } from "./roles.js";
 import type { EmulatorTimings } from "./state.js";
 import { type OmniVersion, parseOmniVersion } from "./versions.js";
@@ -58,6 +59,70 @@ const defaultTimings: EmulatorTimings = {
   upgradeStepMs: 5 * 1000,
 };
 
+// The emulator's errors name its options bare (`host`, `timings.upgradeStepMs`), unknown keys too.
+export const emulatorOptionKeys = optionKeys<OmniEmulatorOptions>()({
+  port: true,
+  httpPort: true,
+  host: true,
+  seed: true,
+  omniVersion: true,
+  faults: true,
+  corsOrigins: true,
+  users: true,
+  timings: true,
+  simulation: true,
+});
+
+export const emulatorUserKeys = optionKeys<OmniEmulatorUser>()({ email: true, role: true });
+
+export const emulatorTimingKeys = optionKeys<EmulatorTimings>()({
+  publicKeyConfirmationTimeoutMs: true,
+  followLogIntervalMs: true,
+  auditLogFollowWindowMs: true,
+  upgradeStepMs: true,
+});
+
+export const faultKeys = optionKeys<OmniEmulatorFaults>()({
+  latency: true,
+  errors: true,
+  streamCut: true,
+  stall: true,
+});
+
+type LatencyFault = NonNullable<OmniEmulatorFaults["latency"]>;
+
+export const fixedLatencyKeys = optionKeys<Extract<LatencyFault, { ms: number }>>()({
+  methods: true,
+  ms: true,
+});
+
+export const latencyRangeKeys = optionKeys<Extract<LatencyFault, { minMs: number }>>()({
+  methods: true,
+  minMs: true,
+  maxMs: true,
+});
+
+/** A latency fault is either fixed (`ms`) or a range (`minMs`, `maxMs`), never both. */
+function latencyKeys(latency: LatencyFault): ReadonlySet<string> {
+  const fixed = typeof latency === "object" && latency !== null && "ms" in latency;
+  return fixed ? fixedLatencyKeys : latencyRangeKeys;
+}
+
+export const errorFaultKeys = optionKeys<ErrorFault>()({
+  methods: true,
+  code: true,
+  rate: true,
+  message: true,
+});
+
+export const streamCutKeys = optionKeys<StreamCutFault>()({
+  methods: true,
+  afterMessages: true,
+  code: true,
+});
+
+export const faultTargetKeys = optionKeys<FaultTarget>()({ methods: true });
+
 const knownMethods: ReadonlySet<string> = new Set(
   [ManagementService, AuthService, State].flatMap((service) =>
     service.methods.map((method) => `/${service.typeName}/${method.name}`),
@@ -111,7 +176,9 @@ export function validateFaults(
   faults: OmniEmulatorFaults,
   argument = "faults",
 ): OmniEmulatorFaults {
+  checkOptionKeys(argument, faults, faultKeys);
   if (faults.latency) {
+    checkOptionKeys(`${argument}.latency`, faults.latency, latencyKeys(faults.latency));
     checkTarget(faults.latency, `${argument}.latency`);
     if ("ms" in faults.latency) {
       checkNonNegative(faults.latency.ms, `${argument}.latency.ms`);
@@ -125,6 +192,7 @@ export function validateFaults(
   }
   for (const [index, fault] of (faults.errors ?? []).entries()) {
     const name = `${argument}.errors[${index}]`;
+    checkOptionKeys(name, fault, errorFaultKeys);
     checkTarget(fault, name);
     checkCode(fault.code, `${name}.code`);
     if (fault.rate !== undefined && !(fault.rate >= 0 && fault.rate <= 1)) {
@@ -132,6 +200,7 @@ export function validateFaults(
     }
   }
   if (faults.streamCut) {
+    checkOptionKeys(`${argument}.streamCut`, faults.streamCut, streamCutKeys);
     checkTarget(faults.streamCut, `${argument}.streamCut`);
     if (!Number.isInteger(faults.streamCut.afterMessages) || faults.streamCut.afterMessages < 0) {
       throw new ValidationError(
@@ -144,6 +213,7 @@ export function validateFaults(
     }
   }
   if (faults.stall) {
+    checkOptionKeys(`${argument}.stall`, faults.stall, faultTargetKeys);
     checkTarget(faults.stall, `${argument}.stall`);
   }
   return faults;
@@ -151,6 +221,7 @@ export function validateFaults(
 
 /** Validates everything a caller can get wrong, before any socket is opened. */
 export function resolveOptions(options: OmniEmulatorOptions): ResolvedOptions {
+  checkOptionKeys("", options, emulatorOptionKeys);
   const host = options.host ?? "127.0.0.1";
   if (typeof host !== "string" || host.trim() === "") {
     throw new ValidationError("host", "must be a non-empty host name or address");
@@ -177,6 +248,7 @@ export function resolveOptions(options: OmniEmulatorOptions): ResolvedOptions {
     }
   }
   for (const [index, user] of (options.users ?? []).entries()) {
+    checkOptionKeys(`users[${index}]`, user, emulatorUserKeys);
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(user.email)) {
       throw new ValidationError(
         `users[${index}].email`,
@@ -190,7 +262,15 @@ export function resolveOptions(options: OmniEmulatorOptions): ResolvedOptions {
       );
     }
   }
-  const timings = { ...defaultTimings, ...options.timings };
+  if (options.timings !== undefined) {
+    checkOptionKeys("timings", options.timings, emulatorTimingKeys);
+  }
+  // A timing set to undefined keeps its default, as one left out does.
+  const timings = { ...defaultTimings };
+  for (const name of Object.keys(defaultTimings) as (keyof EmulatorTimings)[]) {
+    const given = options.timings?.[name];
+    timings[name] = given === undefined ? defaultTimings[name] : given;
+  }
   for (const [name, value] of Object.entries(timings)) {
     if (!Number.isFinite(value) || value <= 0) {
       throw new ValidationError(

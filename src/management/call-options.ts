@@ -1,5 +1,6 @@
 import type { CallOptions } from "@connectrpc/connect";
 import { ValidationError } from "../errors.js";
+import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { optionalTimeoutMs } from "../validation.js";
 
 /** Per-call options, the optional last argument of every management method. */
@@ -15,6 +16,12 @@ export interface OmniCallOptions {
   headers?: Record<string, string>;
 }
 
+export const callOptionKeys = optionKeys<OmniCallOptions>()({
+  signal: true,
+  timeoutMs: true,
+  headers: true,
+});
+
 /** Checks call options and turns them into Connect's, adding the metadata a method needs. */
 export function toCallOptions(
   options: OmniCallOptions | undefined,
@@ -23,6 +30,7 @@ export function toCallOptions(
   if (options === undefined) {
     return metadata ? { headers: metadata } : undefined;
   }
+  checkOptionKeys("callOptions", options, callOptionKeys);
   const { signal, timeoutMs, headers } = options;
   optionalTimeoutMs("callOptions.timeoutMs", timeoutMs);
   if (signal !== undefined && !(signal instanceof AbortSignal)) {

@@ -45,6 +45,7 @@ import {
   ValidateConfigRequestSchema,
   ValidateJsonSchemaRequestSchema,
 } from "../gen/omni/management/management_pb.js";
+import { checkOptionKeys } from "../option-keys.js";
 import { optionalDate } from "../validation.js";
 import { type AuditLogEntry, AuditLogParser } from "./audit-log.js";
 import { BootAssetUrl } from "./boot-asset-url.js";
@@ -56,6 +57,36 @@ import { toLines } from "./log-lines.js";
 import { MachineJoinConfig } from "./machine-join-config.js";
 import type { MaintenanceLifecycleEvent } from "./maintenance-lifecycle.js";
 import { type ManifestSyncResult, toManifestSyncResult } from "./manifest-sync.js";
+import {
+  createJoinTokenOptionKeys,
+  createSchematicFromRawOptionKeys,
+  createSchematicOptionKeys,
+  createServiceAccountOptionKeys,
+  createUserOptionKeys,
+  destroyServiceAccountOptionKeys,
+  destroyUserOptionKeys,
+  emptyOptionKeys,
+  getBootAssetUrlOptionKeys,
+  getMachineJoinConfigOptionKeys,
+  getSupportBundleOptionKeys,
+  kubeconfigOptionKeys,
+  kubernetesSsaOptionKeys,
+  kubernetesSyncManifestsOptionKeys,
+  kubernetesUpgradePreChecksOptionKeys,
+  machineLogsOptionKeys,
+  machinePowerOptionKeys,
+  maintenanceLifecycleOptionKeys,
+  maintenanceUpgradeOptionKeys,
+  readAuditLogOptionKeys,
+  renewServiceAccountOptionKeys,
+  resetNodeUniqueTokenOptionKeys,
+  schematicOverlayOptionKeys,
+  talosconfigOptionKeys,
+  tearDownLockedClusterOptionKeys,
+  updateUserOptionKeys,
+  validateConfigOptionKeys,
+  validateJsonSchemaOptionKeys,
+} from "./option-keys.js";
 import type {
   CreateJoinTokenOptions,
   CreateSchematicFromRawOptions,
@@ -79,6 +110,7 @@ import type {
   ReadAuditLogOptions,
   RenewServiceAccountOptions,
   ResetNodeUniqueTokenOptions,
+  SchematicOverlay,
   TalosconfigOptions,
   TearDownLockedClusterOptions,
   UpdateUserOptions,
@@ -105,7 +137,6 @@ import {
   optionalVersion,
   requireChoice,
   requireEmail,
-  requireEmptyOptions,
   requireId,
   requireOptions,
   requireText,
@@ -329,11 +360,11 @@ function armoredPublicKey(argument: string, value: unknown): string {
   return key;
 }
 
-function ssaOptions(value: KubernetesSsaOptions | undefined) {
-  if (value === undefined) {
+function ssaOptions(ssa: KubernetesSsaOptions | undefined) {
+  if (ssa === undefined) {
     return undefined;
   }
-  const ssa = requireOptions("options.ssa", value);
+  checkOptionKeys("options.ssa", ssa, kubernetesSsaOptionKeys);
   return create(KubernetesSSAOptionsSchema, {
     inventoryPolicy: optionalChoice(
       "options.ssa.inventoryPolicy",
@@ -348,6 +379,18 @@ function ssaOptions(value: KubernetesSsaOptions | undefined) {
     forceConflicts: optionalBoolean("options.ssa.forceConflicts", ssa.forceConflicts),
     noPrune: optionalBoolean("options.ssa.noPrune", ssa.noPrune),
   });
+}
+
+function schematicOverlay(value: SchematicOverlay | undefined) {
+  if (value === undefined) {
+    return undefined;
+  }
+  checkOptionKeys("options.overlay", value, schematicOverlayOptionKeys);
+  return {
+    image: requireText("options.overlay.image", value.image),
+    name: requireText("options.overlay.name", value.name),
+    options: optionalText("options.overlay.options", value.options),
+  };
 }
 
 function metaValues(value: unknown): Record<number, string> {
@@ -387,7 +430,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     options: MachineLogsOptions,
     call?: OmniCallOptions,
   ): AsyncIterable<Uint8Array> {
-    const input = requireOptions("options", options);
+    const input = requireOptions("options", options, machineLogsOptionKeys);
     const request = create(MachineLogsRequestSchema, {
       machineId: requireId("options.machineId", input.machineId),
       follow: optionalBoolean("options.follow", input.follow),
@@ -404,7 +447,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
 
   const api: OmniManagementApi = {
     async kubeconfig(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, kubeconfigOptionKeys);
       const cluster = requireId("options.cluster", input.cluster);
       const serviceAccount = optionalBoolean("options.serviceAccount", input.serviceAccount);
       const serviceAccountTtl = optionalDuration(
@@ -446,7 +489,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async talosconfig(options = {}, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, talosconfigOptionKeys);
       const request = create(TalosconfigRequestSchema, {
         raw: optionalBoolean("options.raw", input.raw),
         breakGlass: optionalBoolean("options.breakGlass", input.breakGlass),
@@ -463,7 +506,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async omniconfig(options = {}, call) {
-      requireEmptyOptions("options", options);
+      requireOptions("options", options, emptyOptionKeys);
       const response = await raw.omniconfig(create(EmptySchema), toCallOptions(call));
       return utf8.decode(response.omniconfig);
     },
@@ -475,7 +518,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async validateConfig(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, validateConfigOptionKeys);
       const request = create(ValidateConfigRequestSchema, {
         config: requireText("options.config", input.config),
       });
@@ -483,7 +526,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async validateJSONSchema(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, validateJsonSchemaOptionKeys);
       const request = create(ValidateJsonSchemaRequestSchema, {
         data: requireText("options.data", input.data),
         schema: requireText("options.schema", input.schema),
@@ -494,7 +537,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async createServiceAccount(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, createServiceAccountOptionKeys);
       const name = requireServiceAccountName(input.name);
       const armoredPgpPublicKey = await serviceAccountPublicKey(input.armoredPgpPublicKey);
       const useUserRole = optionalBoolean("options.useUserRole", input.useUserRole);
@@ -518,7 +561,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async renewServiceAccount(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, renewServiceAccountOptionKeys);
       const request = create(RenewServiceAccountRequestSchema, {
         name: requireServiceAccountName(input.name),
         armoredPgpPublicKey: await serviceAccountPublicKey(input.armoredPgpPublicKey),
@@ -528,13 +571,13 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async listServiceAccounts(options = {}, call) {
-      requireEmptyOptions("options", options);
+      requireOptions("options", options, emptyOptionKeys);
       const response = await raw.listServiceAccounts(create(EmptySchema), toCallOptions(call));
       return response.serviceAccounts.map(toServiceAccount);
     },
 
     async destroyServiceAccount(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, destroyServiceAccountOptionKeys);
       const request = create(DestroyServiceAccountRequestSchema, {
         name: requireId("options.name", input.name),
       });
@@ -542,7 +585,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async kubernetesUpgradePreChecks(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, kubernetesUpgradePreChecksOptionKeys);
       const cluster = requireId("options.cluster", input.cluster);
       const request = create(KubernetesUpgradePreChecksRequestSchema, {
         newVersion: requireVersion("options.newVersion", input.newVersion),
@@ -555,7 +598,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     kubernetesSyncManifests(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, kubernetesSyncManifestsOptionKeys);
       const cluster = requireId("options.cluster", input.cluster);
       const request = create(KubernetesSyncManifestRequestSchema, {
         dryRun: optionalBoolean("options.dryRun", input.dryRun),
@@ -573,18 +616,8 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async createSchematic(options = {}, call) {
-      const input = requireOptions("options", options);
-      const overlay =
-        input.overlay === undefined
-          ? undefined
-          : {
-              image: requireText(
-                "options.overlay.image",
-                requireOptions("options.overlay", input.overlay).image,
-              ),
-              name: requireText("options.overlay.name", input.overlay.name),
-              options: optionalText("options.overlay.options", input.overlay.options),
-            };
+      const input = requireOptions("options", options, createSchematicOptionKeys);
+      const overlay = schematicOverlay(input.overlay);
       const request = create(CreateSchematicRequestSchema, {
         extensions: optionalStrings("options.extensions", input.extensions),
         extraKernelArgs: optionalStrings("options.extraKernelArgs", input.extraKernelArgs),
@@ -615,7 +648,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async createSchematicFromRaw(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, createSchematicFromRawOptionKeys);
       const rawSchematic =
         typeof input.rawSchematic === "string"
           ? utf8Encoder.encode(input.rawSchematic)
@@ -634,7 +667,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async getBootAssetURL(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, getBootAssetUrlOptionKeys);
       const request = create(BootAssetURLRequestSchema, {
         talosVersion: requireVersion("options.talosVersion", input.talosVersion),
         schematicId: requireId("options.schematicId", input.schematicId),
@@ -649,7 +682,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     getSupportBundle(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, getSupportBundleOptionKeys);
       const request = create(GetSupportBundleRequestSchema, {
         cluster: requireId("options.cluster", input.cluster),
         encrypt: optionalBoolean("options.encrypt", input.encrypt),
@@ -674,7 +707,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     readAuditLog(options = {}, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, readAuditLogOptionKeys);
       const follow = optionalBoolean("options.follow", input.follow);
       if (follow) {
         const conflicting = followConflicts.find((key) => input[key] !== undefined);
@@ -737,7 +770,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async maintenanceUpgrade(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, maintenanceUpgradeOptionKeys);
       const request = create(MaintenanceUpgradeRequestSchema, {
         machineId: requireId("options.machineId", input.machineId),
         version: requireVersion("options.version", input.version),
@@ -746,7 +779,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     maintenanceLifecycle(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, maintenanceLifecycleOptionKeys);
       const request = create(MaintenanceLifecycleRequestSchema, {
         machineId: requireId("options.machineId", input.machineId),
         operation: requireChoice("options.operation", input.operation, operations),
@@ -765,7 +798,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async getMachineJoinConfig(options = {}, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, getMachineJoinConfigOptionKeys);
       const request = create(GetMachineJoinConfigRequestSchema, {
         useGrpcTunnel: optionalBoolean("options.useGrpcTunnel", input.useGrpcTunnel),
         joinToken:
@@ -777,7 +810,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async createJoinToken(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, createJoinTokenOptionKeys);
       const name = requireText("options.name", input.name);
       if (utf8Encoder.encode(name).length > maxJoinTokenNameBytes) {
         throw new ValidationError(
@@ -798,7 +831,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async resetNodeUniqueToken(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, resetNodeUniqueTokenOptionKeys);
       const request = create(ResetNodeUniqueTokenRequestSchema, {
         id: requireId("options.id", input.id),
       });
@@ -806,7 +839,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async createUser(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, createUserOptionKeys);
       const request = create(CreateUserRequestSchema, {
         email: requireEmail("options.email", input.email),
         role: requireRole("options.role", input.role),
@@ -815,13 +848,13 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async listUsers(options = {}, call) {
-      requireEmptyOptions("options", options);
+      requireOptions("options", options, emptyOptionKeys);
       const response = await raw.listUsers(create(EmptySchema), toCallOptions(call));
       return response.users.map(toUser);
     },
 
     async updateUser(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, updateUserOptionKeys);
       const request = create(UpdateUserRequestSchema, {
         email: requireEmail("options.email", input.email),
         role: requireRole("options.role", input.role),
@@ -830,7 +863,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async destroyUser(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, destroyUserOptionKeys);
       const request = create(DestroyUserRequestSchema, {
         email: requireEmail("options.email", input.email),
       });
@@ -838,7 +871,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async machinePowerOff(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, machinePowerOptionKeys);
       const request = create(MachinePowerOffRequestSchema, {
         machineId: requireId("options.machineId", input.machineId),
       });
@@ -846,7 +879,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async machinePowerOn(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, machinePowerOptionKeys);
       const request = create(MachinePowerOnRequestSchema, {
         machineId: requireId("options.machineId", input.machineId),
       });
@@ -854,7 +887,7 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
     },
 
     async tearDownLockedCluster(options, call) {
-      const input = requireOptions("options", options);
+      const input = requireOptions("options", options, tearDownLockedClusterOptionKeys);
       const request = create(TearDownLockedClusterRequestSchema, {
         clusterId: requireId("options.clusterId", input.clusterId),
       });

@@ -1,6 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { type Duration, DurationSchema } from "@bufbuild/protobuf/wkt";
 import { ValidationError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
+import { callOptionKeys } from "./call-options.js";
 
 // Metadata values travel as HTTP headers (and gRPC metadata), which only carry visible ASCII.
 const headerSafe = /^[\x21-\x7e]+$/;
@@ -154,28 +156,27 @@ export function requireEmail(argument: string, value: unknown): string {
   return text;
 }
 
-/** The options object itself; `undefined` is allowed only when every field is optional. */
-export function requireOptions<T extends object>(argument: string, value: T | undefined): T {
-  if (typeof value !== "object" || value === null) {
-    throw new ValidationError(argument, "must be an options object");
-  }
-  return value;
-}
-
-const callOptionKeys = ["signal", "timeoutMs", "headers"];
-
 /**
- * The options of a method whose request has no fields. Call options given here by mistake would
- * be ignored silently (a signal that never cancels), so they are refused with a pointer to the
- * second argument.
+ * The options object of a method, whose keys must all be in `known` (`undefined` is allowed only
+ * where every field is optional, and then defaults to `{}`). Call options given here by mistake
+ * would be ignored silently (a signal that never cancels), so they are refused with a pointer to
+ * the second argument.
  */
-export function requireEmptyOptions(argument: string, value: object | undefined): void {
-  const options = requireOptions(argument, value);
-  const misplaced = callOptionKeys.find((key) => Object.hasOwn(options, key));
-  if (misplaced !== undefined) {
-    throw new ValidationError(
-      `${argument}.${misplaced}`,
-      "is a call option; pass call options (signal, timeoutMs, headers) as the second argument",
-    );
+export function requireOptions<T extends object>(
+  argument: string,
+  value: T | undefined,
+  known: ReadonlySet<string>,
+): T {
+  if (typeof value === "object" && value !== null) {
+    for (const key of callOptionKeys) {
+      if (Object.hasOwn(value, key) && !known.has(key)) {
+        throw new ValidationError(
+          `${argument}.${key}`,
+          "is a call option; pass call options (signal, timeoutMs, headers) as the second argument",
+        );
+      }
+    }
   }
+  checkOptionKeys(argument, value, known);
+  return value;
 }

@@ -4,6 +4,7 @@ import { serviceAccountAuth } from "../auth/service-account.js";
 import type { OmniAuth } from "../auth/types.js";
 import { createOmniClient, type OmniClient, type OmniClientOptions } from "../client.js";
 import { KeyError } from "../errors.js";
+import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { type Environment, readServiceAccountEnvironment } from "./env.js";
 import { createGrpcTransport, type GrpcTlsOptions, resolveGrpcEndpoint } from "./grpc-transport.js";
 import { readUserKeyFile, userKeyFileCandidates } from "./key-files.js";
@@ -20,12 +21,23 @@ export interface OmniClientFromEnvOptions extends OmniClientSettings {
   env?: Environment;
 }
 
+export const fromEnvOptionKeys = optionKeys<OmniClientFromEnvOptions>()({
+  readOnly: true,
+  logger: true,
+  timeoutMs: true,
+  retry: true,
+  tls: true,
+  env: true,
+});
+
 /**
  * A client for the service account in the environment, over native gRPC: the URL from
  * `OMNI_ENDPOINT`, the key from `SIDERO_SERVICE_ACCOUNT_KEY` or else `OMNI_SERVICE_ACCOUNT_KEY`
  * (the variables omnictl reads).
  */
 export function createOmniClientFromEnv(options: OmniClientFromEnvOptions = {}): OmniClient {
+  // Checked before the environment is read: `transport` or `auth` given here would be replaced.
+  checkOptionKeys("options", options, fromEnvOptionKeys);
   const { tls, env, ...settings } = options;
   const found = readServiceAccountEnvironment(env ?? process.env);
   // Checked here so that an error names the variable the user set, not `baseUrl`.
@@ -55,6 +67,20 @@ export interface OmniClientFromOmniconfigOptions extends OmniClientSettings {
   homeDir?: string;
 }
 
+export const fromOmniconfigOptionKeys = optionKeys<OmniClientFromOmniconfigOptions>()({
+  readOnly: true,
+  logger: true,
+  timeoutMs: true,
+  retry: true,
+  path: true,
+  context: true,
+  keysDir: true,
+  passphrase: true,
+  tls: true,
+  env: true,
+  homeDir: true,
+});
+
 /**
  * A client for an omnictl context, over native gRPC, signed with the user key omnictl saved when
  * the user logged in (`<context>-<identity>.pgp`). That key lives for a few hours; log in again
@@ -63,6 +89,8 @@ export interface OmniClientFromOmniconfigOptions extends OmniClientSettings {
 export function createOmniClientFromOmniconfig(
   options: OmniClientFromOmniconfigOptions = {},
 ): OmniClient {
+  // Checked before any file is read: `transport` or `auth` given here would be replaced.
+  checkOptionKeys("options", options, fromOmniconfigOptionKeys);
   const { path, context, keysDir, passphrase, tls, env, homeDir, ...settings } = options;
   const environment = env ?? process.env;
   const home = homeDir ?? homedir();

@@ -1,6 +1,7 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createGrpcTransport as createConnectGrpcTransport } from "@connectrpc/connect-node";
 import { ValidationError } from "../errors.js";
+import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { describeScheme, parseUrlInput } from "../transport/url-input.js";
 import { optionalTimeoutMs } from "../validation.js";
 import { useNodeSigning } from "./sync-signing.js";
@@ -34,6 +35,15 @@ export interface GrpcTransportOptions {
   /** Deadline for calls that give no `timeoutMs` of their own; none by default. */
   defaultTimeoutMs?: number;
 }
+
+export const grpcTransportOptionKeys = optionKeys<GrpcTransportOptions>()({
+  baseUrl: true,
+  tls: true,
+  interceptors: true,
+  defaultTimeoutMs: true,
+});
+
+export const tlsOptionKeys = optionKeys<GrpcTlsOptions>()({ ca: true, insecureSkipVerify: true });
 
 /** Where a gRPC connection goes and whether it is encrypted. */
 export interface GrpcEndpoint {
@@ -89,8 +99,13 @@ export function resolveGrpcEndpoint(baseUrl: unknown, argument = "baseUrl"): Grp
 export function createGrpcTransport(options: GrpcTransportOptions): Transport {
   // A Node process that builds a Node transport signs ECDSA with node:crypto from then on.
   useNodeSigning();
-  const endpoint = resolveGrpcEndpoint(options?.baseUrl);
+  // The other errors name the options bare (`baseUrl`, `tls.ca`), so unknown keys are too.
+  checkOptionKeys("", options, grpcTransportOptionKeys);
+  const endpoint = resolveGrpcEndpoint(options.baseUrl);
   const tls = options.tls;
+  if (tls !== undefined) {
+    checkOptionKeys("tls", tls, tlsOptionKeys);
+  }
   if (tls !== undefined && !endpoint.secure) {
     throw new ValidationError(
       "tls",

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { ValidationError } from "../errors.js";
+import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import type { Environment } from "./env.js";
 
 /** One entry of `contexts` in an omniconfig file. */
@@ -32,6 +33,13 @@ export function defaultOmniconfigPath(env: Environment, homeDir: string): string
   return fromEnv ? fromEnv : join(homeDir, ".talos", "omni", "config");
 }
 
+export const omniconfigLocationKeys = optionKeys<
+  NonNullable<Parameters<typeof loadOmniconfig>[1]>
+>()({
+  env: true,
+  homeDir: true,
+});
+
 /**
  * Reads and checks an omniconfig file: the given path, else `$OMNICONFIG`, else
  * `~/.talos/omni/config`. Every problem names the file and the key that is wrong.
@@ -40,6 +48,7 @@ export function loadOmniconfig(
   path?: string,
   location: { env?: Environment; homeDir?: string } = {},
 ): Omniconfig {
+  checkOptionKeys("location", location, omniconfigLocationKeys);
   if (path !== undefined && (typeof path !== "string" || path.trim() === "")) {
     throw new ValidationError("path", "must be the path of an omniconfig file");
   }

@@ -9,9 +9,18 @@ import { createAsyncIterable } from "@connectrpc/connect/protocol";
 import { omniVersionsWith } from "../compatibility.js";
 import { OmniError, toOmniError, ValidationError } from "../errors.js";
 import { EventType, State, type WatchOptionsSchema } from "../gen/v1alpha1/state_pb.js";
+import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { optionalTimeoutMs } from "../validation.js";
 import { decodeResource, encodeResource } from "./codec.js";
 import { type LabelSelector, toLabelQuery } from "./labels.js";
+import {
+  checkResourceOptions,
+  listOptionKeys,
+  lookupOptionKeys,
+  resourceCallOptionKeys,
+  updateOptionKeys,
+  watchOptionKeys,
+} from "./option-keys.js";
 import { openStreamScope } from "./stream-scope.js";
 import type {
   Resource,
@@ -161,11 +170,20 @@ function wantsBootstrap(options: WatchOptions | undefined, tailEvents: number): 
 }
 
 /** The request of `destroy`, `teardown` and `teardownAndDestroy`, all governed by "destroy". */
-function removalRequest(type: ResourceType, id: string, options: NamespaceOption | undefined) {
+function removalRequest(
+  type: ResourceType,
+  id: string,
+  options: (ResourceCallOptions & NamespaceOption) | undefined,
+) {
   validateResourceType(type);
+  checkResourceOptions(options, lookupOptionKeys);
   checkWritable(type, "destroy");
   return { namespace: namespaceOf(type, options), type: type.type, id: validateId(id) };
 }
+
+const resourcesApiOptionKeys = optionKeys<NonNullable<Parameters<typeof createResourcesApi>[1]>>()({
+  timeoutMs: true,
+});
 
 /**
  * Builds the resources API on a transport that the facade has already wrapped with the read-only
@@ -179,6 +197,7 @@ export function createResourcesApi(
   transport: Transport,
   options: { timeoutMs?: number } = {},
 ): ResourcesApi {
+  checkOptionKeys("options", options, resourcesApiOptionKeys);
   const defaultTimeoutMs = optionalTimeoutMs("options.timeoutMs", options.timeoutMs);
   const client = createClient(State, transport);
 
@@ -198,6 +217,7 @@ export function createResourcesApi(
 
   function listRequest(type: ResourceType, options: ListOptions | undefined) {
     validateResourceType(type);
+    checkResourceOptions(options, listOptionKeys);
     const namespace = namespaceOf(type, options);
     const labelQuery = options?.labels === undefined ? [] : [toLabelQuery(options.labels)];
     const idQuery =
@@ -260,6 +280,7 @@ export function createResourcesApi(
 
   function watchRequest(type: ResourceType, options: WatchOptions | undefined) {
     validateResourceType(type);
+    checkResourceOptions(options, watchOptionKeys);
     const namespace = namespaceOf(type, options);
     const id = options?.id === undefined ? undefined : validateId(options.id, "options.id");
     if (id !== undefined) {
@@ -362,6 +383,7 @@ export function createResourcesApi(
   return {
     async get(type, id, options) {
       validateResourceType(type);
+      checkResourceOptions(options, lookupOptionKeys);
       const request = {
         namespace: namespaceOf(type, options),
         type: type.type,
@@ -410,6 +432,7 @@ export function createResourcesApi(
     async create(type, resource, options) {
       validateResourceType(type);
       checkWritable(type, "create");
+      checkResourceOptions(options, resourceCallOptionKeys);
       // COSI marks a resource that was never stored with the version "undefined".
       const request = { resource: encodeResource(type, resource, "undefined", "running") };
       const call = unaryOptions(options);
@@ -422,6 +445,7 @@ export function createResourcesApi(
     async update(type, resource, options) {
       validateResourceType(type);
       checkWritable(type, "update");
+      checkResourceOptions(options, updateOptionKeys);
       const version = resource?.metadata?.version;
       if (typeof version !== "string" || !/^\d+$/.test(version)) {
         throw new ValidationError(

@@ -1,5 +1,6 @@
 import { FailedPreconditionError } from "../errors.js";
 import type { ResourcesApi } from "./api.js";
+import { checkResourceOptions, resourceCallOptionKeys } from "./option-keys.js";
 import { MachineSetNodes } from "./registry.js";
 import type { ResourceCallOptions } from "./types.js";
 import { validateId } from "./validate.js";
@@ -17,6 +18,7 @@ async function setLocked(
   options: ResourceCallOptions,
 ): Promise<void> {
   validateId(machineId, "machineId");
+  checkResourceOptions(options, resourceCallOptionKeys);
   for (let attempt = 0; ; attempt++) {
     const node = await resources.get(MachineSetNodes, machineId, options);
     if (lockedAnnotation in node.metadata.annotations === locked) {

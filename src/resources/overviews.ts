@@ -5,7 +5,9 @@ import type {
   MachineSpec,
   MachineStatusSpec,
 } from "../gen/omni/specs/omni_pb.js";
+import { optionKeys } from "../option-keys.js";
 import type { ListOptions, ResourcesApi } from "./api.js";
+import { checkResourceOptions, resourceCallOptionKeys } from "./option-keys.js";
 import {
   ClusterMachineStatuses,
   ClusterStatuses,
@@ -33,6 +35,15 @@ export interface MachineOverview {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+type MachineOverviewOptions = Pick<ListOptions, "labels" | "signal" | "timeoutMs" | "headers">;
+
+export const machineOverviewOptionKeys = optionKeys<MachineOverviewOptions>()({
+  labels: true,
+  signal: true,
+  timeoutMs: true,
+  headers: true,
+});
+
 const byId = <S>(items: readonly Resource<S>[]) =>
   new Map(items.map((item) => [item.metadata.id, item]));
 
@@ -41,6 +52,7 @@ export async function listClusterOverviews(
   resources: ResourcesApi,
   options: ResourceCallOptions = {},
 ): Promise<ClusterOverview[]> {
+  checkResourceOptions(options, resourceCallOptionKeys);
   const [clusters, statuses, machines] = await Promise.all([
     resources.listAll(Clusters, options),
     resources.listAll(ClusterStatuses, options),
@@ -67,8 +79,9 @@ export async function listClusterOverviews(
 /** Every machine (or those matching `labels` on their status) with its status and user labels. */
 export async function listMachineOverviews(
   resources: ResourcesApi,
-  options: Pick<ListOptions, "labels" | "signal" | "timeoutMs" | "headers"> = {},
+  options: MachineOverviewOptions = {},
 ): Promise<MachineOverview[]> {
+  checkResourceOptions(options, machineOverviewOptionKeys);
   const call = { signal: options.signal, timeoutMs: options.timeoutMs, headers: options.headers };
   const [machines, statuses, labels] = await Promise.all([
     resources.listAll(Machines, call),

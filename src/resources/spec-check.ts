@@ -7,8 +7,8 @@ import {
   ScalarType,
 } from "@bufbuild/protobuf";
 import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
+import { closestName } from "../closest-name.js";
 import { ValidationError } from "../errors.js";
-import { closestName } from "./closest-name.js";
 
 /**
  * Checks a spec given as a plain object against its schema, before `create()` turns it into a

@@ -21,6 +21,7 @@ import {
 } from "@connectrpc/connect";
 import { runStreamingCall, runUnaryCall } from "@connectrpc/connect/protocol";
 import { ValidationError } from "../errors.js";
+import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { optionalTimeoutMs } from "../validation.js";
 import { normalizeBaseUrl } from "./base-url.js";
 import {
@@ -57,6 +58,14 @@ export interface GatewayTransportOptions {
   registry?: Registry;
 }
 
+export const gatewayTransportOptionKeys = optionKeys<GatewayTransportOptions>()({
+  baseUrl: true,
+  fetch: true,
+  interceptors: true,
+  defaultTimeoutMs: true,
+  registry: true,
+});
+
 /**
  * A Connect `Transport` over Omni's HTTP/JSON gateway (grpc-gateway), the API that Omni's own
  * web UI uses. It needs nothing but `fetch`, so it works in browsers on the Omni origin and in
@@ -64,7 +73,9 @@ export interface GatewayTransportOptions {
  * `Grpc-Metadata-<key>` headers, streams are read line by line as they arrive.
  */
 export function createGatewayTransport(options: GatewayTransportOptions): Transport {
-  const apiUrl = gatewayApiUrl(normalizeBaseUrl(options?.baseUrl));
+  // The other errors name the options bare (`baseUrl`), so unknown keys are named the same way.
+  checkOptionKeys("", options, gatewayTransportOptionKeys);
+  const apiUrl = gatewayApiUrl(normalizeBaseUrl(options.baseUrl));
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new ValidationError("fetch", "must be a function compatible with globalThis.fetch");
   }

@@ -1,6 +1,7 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createGrpcWebTransport as createConnectGrpcWebTransport } from "@connectrpc/connect-web";
 import { ValidationError } from "../errors.js";
+import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { optionalTimeoutMs } from "../validation.js";
 import { normalizeBaseUrl } from "./base-url.js";
 
@@ -22,13 +23,22 @@ export interface GrpcWebTransportOptions {
   defaultTimeoutMs?: number;
 }
 
+export const grpcWebTransportOptionKeys = optionKeys<GrpcWebTransportOptions>()({
+  baseUrl: true,
+  fetch: true,
+  interceptors: true,
+  defaultTimeoutMs: true,
+});
+
 /**
  * A Connect `Transport` speaking gRPC-Web, for browsers and Electron renderers that reach Omni
  * through a gRPC-Web proxy. Messages are always binary protobuf: a proxy hands the body to
  * Omni's gRPC server unchanged, and that server has no JSON codec.
  */
 export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transport {
-  const baseUrl = normalizeBaseUrl(options?.baseUrl);
+  // The other errors name the options bare (`baseUrl`), so unknown keys are named the same way.
+  checkOptionKeys("", options, grpcWebTransportOptionKeys);
+  const baseUrl = normalizeBaseUrl(options.baseUrl);
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new ValidationError("fetch", "must be a function compatible with globalThis.fetch");
   }
