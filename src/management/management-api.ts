@@ -290,6 +290,30 @@ const operations = {
   upgrade: MaintenanceLifecycleRequest_Operation.UPGRADE,
 };
 
+/**
+ * Omni's rules for the rest of a lifecycle request: an install needs the disk to write to and
+ * installs the version the machine runs in memory unless told otherwise; an upgrade rewrites the
+ * disk already installed, so it needs the version and takes no disk.
+ */
+function lifecycleTarget(
+  input: MaintenanceLifecycleOptions,
+  operation: MaintenanceLifecycleRequest_Operation,
+): { version: string; disk: string } {
+  if (operation === MaintenanceLifecycleRequest_Operation.INSTALL) {
+    return {
+      version: optionalVersion("options.version", input.version),
+      disk: requireText("options.disk", input.disk),
+    };
+  }
+  if (input.disk !== undefined) {
+    throw new ValidationError(
+      "options.disk",
+      "an upgrade keeps the disk Talos is installed on; leave disk out",
+    );
+  }
+  return { version: requireVersion("options.version", input.version), disk: "" };
+}
+
 // The server rejects filters and ordering on a followed audit log.
 const followConflicts = [
   "startTime",
@@ -780,11 +804,12 @@ export function createManagementApi(transport: Transport): OmniManagementApi {
 
     maintenanceLifecycle(options, call) {
       const input = requireOptions("options", options, maintenanceLifecycleOptionKeys);
+      const machineId = requireId("options.machineId", input.machineId);
+      const operation = requireChoice("options.operation", input.operation, operations);
       const request = create(MaintenanceLifecycleRequestSchema, {
-        machineId: requireId("options.machineId", input.machineId),
-        operation: requireChoice("options.operation", input.operation, operations),
-        version: optionalVersion("options.version", input.version),
-        disk: optionalText("options.disk", input.disk),
+        machineId,
+        operation,
+        ...lifecycleTarget(input, operation),
       });
       const callOptions = toCallOptions(call);
       return (async function* () {

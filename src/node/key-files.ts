@@ -10,8 +10,9 @@ export interface UserKeyFile {
 }
 
 /**
- * Where omnictl keeps the key of `identity` in `context`, in the order it looks:
- * `$SIDEROV1_KEYS_DIR` when set; otherwise `~/.talos/keys`, then `$XDG_DATA_HOME/omni/keys`.
+ * Where omnictl keeps the key of `identity` in `context`, in the order it looks: the custom keys
+ * directory (`keysDir`, else `$SIDEROV1_KEYS_DIR`) when set, otherwise `~/.talos/keys`; then, in
+ * both cases, `$XDG_DATA_HOME/omni/keys`, where keys saved before the directory was set still are.
  */
 export function userKeyFileCandidates(
   context: string,
@@ -22,11 +23,9 @@ export function userKeyFileCandidates(
 ): string[] {
   const name = `${context}-${identity}.pgp`;
   const custom = keysDir ?? env.SIDEROV1_KEYS_DIR?.trim();
-  if (custom) {
-    return [join(custom, name)];
-  }
+  const preferred = custom ? join(custom, name) : join(homeDir, ".talos", "keys", name);
   const dataHome = env.XDG_DATA_HOME?.trim() || join(homeDir, ".local", "share");
-  return [join(homeDir, ".talos", "keys", name), join(dataHome, "omni", "keys", name)];
+  return [preferred, join(dataHome, "omni", "keys", name)];
 }
 
 /** Reads the first key file that exists; says where it looked when there is none. */

@@ -7,6 +7,14 @@ import {
   LabelTerm_Operation,
   LabelTermSchema,
 } from "../gen/v1alpha1/resource_pb.js";
+import { checkOptionKeys } from "../option-keys.js";
+import {
+  equalTermKeys,
+  existsTermKeys,
+  greaterThanTermKeys,
+  inTermKeys,
+  lessThanTermKeys,
+} from "./option-keys.js";
 
 /**
  * One condition on a label. `not` inverts it the way COSI does, so an inverted term also matches
@@ -78,8 +86,10 @@ function convertTerm(input: LabelTermInput, argument: string): LabelTerm[] {
   const invert = "not" in input && input.not === true;
   switch (input.op) {
     case "exists":
+      checkOptionKeys(argument, input, existsTermKeys);
       return [term(key, LabelTerm_Operation.EXISTS, [], invert)];
     case "equal":
+      checkOptionKeys(argument, input, equalTermKeys);
       return [
         term(
           key,
@@ -89,6 +99,7 @@ function convertTerm(input: LabelTermInput, argument: string): LabelTerm[] {
         ),
       ];
     case "in": {
+      checkOptionKeys(argument, input, inTermKeys);
       if (!Array.isArray(input.values) || input.values.length === 0) {
         throw new ValidationError(`${argument}.values`, "must be a non-empty list of strings");
       }
@@ -99,6 +110,7 @@ function convertTerm(input: LabelTermInput, argument: string): LabelTerm[] {
     }
     case "lt":
     case "lte": {
+      checkOptionKeys(argument, input, lessThanTermKeys);
       const value = requireValue(`${argument}.value`, input.value, input.numeric);
       const op =
         input.op === "lt"
@@ -112,12 +124,14 @@ function convertTerm(input: LabelTermInput, argument: string): LabelTerm[] {
     }
     case "gt":
     case "gte": {
-      if ("not" in input && (input as { not?: unknown }).not !== undefined) {
+      // Checked before the other keys: saying which operator to use helps more than "unknown key".
+      if ("not" in input) {
         throw new ValidationError(
           `${argument}.not`,
           `cannot invert "${input.op}"; use "${input.op === "gt" ? "lte" : "lt"}" instead`,
         );
       }
+      checkOptionKeys(argument, input, greaterThanTermKeys);
       const value = requireValue(`${argument}.value`, input.value, input.numeric);
       // COSI has only "less than" operators. "greater than" is the inverted opposite, and since an
       // inverted term also matches resources without the label, an `exists` term keeps them out.

@@ -1,5 +1,6 @@
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import type { ListOptions, NamespaceOption, UpdateOptions, WatchOptions } from "./api.js";
+import type { LabelTermInput } from "./labels.js";
 import type { ResourceCallOptions } from "./types.js";
 
 // The keys each options type of the resources API allows; the compiler holds every list to its type.
@@ -44,6 +45,45 @@ export const updateOptionKeys = optionKeys<UpdateOptions>()({
   timeoutMs: true,
   headers: true,
   expectedPhase: true,
+});
+
+type LabelTermOf<Op extends LabelTermInput["op"]> = Extract<LabelTermInput, { op: Op }>;
+
+export const existsTermKeys = optionKeys<LabelTermOf<"exists">>()({
+  key: true,
+  op: true,
+  not: true,
+});
+
+export const equalTermKeys = optionKeys<LabelTermOf<"equal">>()({
+  key: true,
+  op: true,
+  value: true,
+  not: true,
+});
+
+export const inTermKeys = optionKeys<LabelTermOf<"in">>()({
+  key: true,
+  op: true,
+  values: true,
+  not: true,
+});
+
+/** The keys of an `lt` or `lte` term. */
+export const lessThanTermKeys = optionKeys<LabelTermOf<"lt" | "lte">>()({
+  key: true,
+  op: true,
+  value: true,
+  numeric: true,
+  not: true,
+});
+
+/** The keys of a `gt` or `gte` term, which cannot be inverted. */
+export const greaterThanTermKeys = optionKeys<LabelTermOf<"gt" | "gte">>()({
+  key: true,
+  op: true,
+  value: true,
+  numeric: true,
 });
 
 /** Checks the optional options argument of a resources call; leaving it out is fine. */

@@ -147,6 +147,29 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
     return errorFromHttpResponse(response.status, response.statusText, body, metadata);
   }
 
+  /**
+   * The body of a successful answer. A read that fails after the status line came means the
+   * connection went away (a proxy timed out, Omni restarted), which streams report as UNAVAILABLE
+   * too, rather than fetch's bare "terminated" that Connect would call UNKNOWN.
+   */
+  async function answerText(response: Response, signal: AbortSignal): Promise<string> {
+    try {
+      return await response.text();
+    } catch (cause) {
+      if (signal.aborted) {
+        // Connect reads the abort reason (Canceled or DeadlineExceeded) from the signal.
+        throw cause;
+      }
+      throw new ConnectError(
+        `the connection to the Omni gateway was lost while reading the answer (${errorMessage(cause)})`,
+        Code.Unavailable,
+        undefined,
+        undefined,
+        cause,
+      );
+    }
+  }
+
   return {
     async unary<I extends DescMessage, O extends DescMessage>(
       method: DescMethodUnary<I, O>,
@@ -188,7 +211,11 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
             service: method.parent,
             method,
             header: metadata.header,
-            message: parseMessage(method.output, await response.text(), registryFor(method)),
+            message: parseMessage(
+              method.output,
+              await answerText(response, req.signal),
+              registryFor(method),
+            ),
             trailer: metadata.trailer,
           };
         },

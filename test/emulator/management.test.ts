@@ -379,6 +379,29 @@ describe.each(protocols)("every ManagementService method over %s", (protocol: Pr
     expect(steps[0]?.message).toContain("/dev/sda");
   });
 
+  it("MaintenanceLifecycle checks disk and version per operation, as Omni does", async () => {
+    const { INSTALL, UPGRADE } = MaintenanceLifecycleRequest_Operation;
+    // Omni checks the request before it looks the machine up, so an unknown one is never reached.
+    for (const request of [
+      { machineId: "no-such-machine", operation: INSTALL, version: "1.10.6" },
+      { machineId: "no-such-machine", operation: UPGRADE, version: "1.10.6", disk: "/dev/sda" },
+      { machineId: "no-such-machine", operation: UPGRADE },
+    ]) {
+      expect((await rejection(collect(client.maintenanceLifecycle(request)))).code).toBe(
+        Code.InvalidArgument,
+      );
+    }
+    // Without a version, the Talos the machine runs in memory is installed.
+    const steps = await collect(
+      client.maintenanceLifecycle({
+        machineId: machines.spare,
+        operation: INSTALL,
+        disk: "/dev/nvme0n1",
+      }),
+    );
+    expect(steps[0]?.message).toMatch(/^installing Talos v\d+\.\d+\.\d+ to \/dev\/nvme0n1$/);
+  });
+
   it("join tokens and join config", async () => {
     const defaultConfig = await client.getMachineJoinConfig({});
     expect(defaultConfig.kernelArgs.some((arg) => arg.startsWith("siderolink.api="))).toBe(true);

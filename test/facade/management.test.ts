@@ -27,6 +27,7 @@ import {
   TalosconfigResponseSchema,
   ValidateJsonSchemaResponseSchema,
 } from "../../src/gen/omni/management/management_pb.js";
+import type { MaintenanceLifecycleOptions } from "../../src/management/requests.js";
 import { createFakeOmni, type ManagementImpl } from "./fake-omni.js";
 
 const encoder = new TextEncoder();
@@ -541,6 +542,36 @@ describe("management facade: streams", () => {
       version: "v1.9.0",
       disk: "/dev/sda",
     });
+  });
+});
+
+describe("management facade: maintenance lifecycle targets", () => {
+  it("installs the in-memory version when none is given", async () => {
+    const { omni, management } = setup({ async *maintenanceLifecycle() {} });
+    await collect(
+      management.maintenanceLifecycle({ machineId: "m-1", operation: "install", disk: "/dev/sda" }),
+    );
+    expect(omni.last().request).toMatchObject({ version: "", disk: "/dev/sda" });
+  });
+
+  it.each([
+    [{ operation: "install", version: "1.10.6" }, "options.disk"],
+    [{ operation: "install", disk: " " }, "options.disk"],
+    [{ operation: "upgrade" }, "options.version"],
+    [{ operation: "upgrade", version: "1.10.6", disk: "/dev/sda" }, "options.disk"],
+  ])("refuses %j before any call", async (target, argument) => {
+    const { omni, management } = setup({ async *maintenanceLifecycle() {} });
+    const options = { machineId: "m-1", ...target } as MaintenanceLifecycleOptions;
+    // Bad options are refused when the method is called, before anything is iterated.
+    let error: unknown;
+    try {
+      await collect(management.maintenanceLifecycle(options));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).argument).toBe(argument);
+    expect(omni.requestCount()).toBe(0);
   });
 });
 

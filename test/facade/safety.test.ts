@@ -139,6 +139,7 @@ describe("read-only mode", () => {
         for await (const _ of c.management.maintenanceLifecycle({
           machineId: "m",
           operation: "upgrade",
+          version: "1.9.0",
         })) {
           /* drain */
         }

@@ -141,7 +141,7 @@ const methods: { [M in keyof Api]: MethodCase<M> } = {
   },
   maintenanceLifecycle: {
     keys: maintenanceLifecycleOptionKeys,
-    valid: { machineId: "m-1", operation: "install" },
+    valid: { machineId: "m-1", operation: "install", disk: "/dev/sda" },
     typo: ["disks", "disk"],
   },
   getMachineJoinConfig: {

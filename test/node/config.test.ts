@@ -184,15 +184,45 @@ context: default
 });
 
 describe("user key files", () => {
-  it("looks in $SIDEROV1_KEYS_DIR only when it is set", () => {
+  it("looks in $SIDEROV1_KEYS_DIR, then the XDG data directory, as omnictl does", () => {
     expect(
       userKeyFileCandidates(
         "default",
         "jane@example.com",
-        { SIDEROV1_KEYS_DIR: "/keys" },
+        { SIDEROV1_KEYS_DIR: "/keys", XDG_DATA_HOME: "/data" },
         "/home/j",
       ),
-    ).toEqual(["/keys/default-jane@example.com.pgp"]);
+    ).toEqual([
+      "/keys/default-jane@example.com.pgp",
+      "/data/omni/keys/default-jane@example.com.pgp",
+    ]);
+    expect(userKeyFileCandidates("lab", "j@x", {}, "/home/j", "/custom")).toEqual([
+      "/custom/lab-j@x.pgp",
+      "/home/j/.local/share/omni/keys/lab-j@x.pgp",
+    ]);
+  });
+
+  it("reads a key saved in the XDG data directory when the custom keys directory lacks it", () => {
+    const home = mkdtempSync(join(tmpdir(), "home-"));
+    try {
+      const custom = join(home, "custom-keys");
+      const dataKeys = join(home, "data", "omni", "keys");
+      mkdirSync(custom);
+      mkdirSync(dataKeys, { recursive: true });
+      writeFileSync(join(dataKeys, "lab-j@x.pgp"), "saved before");
+      const env = { SIDEROV1_KEYS_DIR: custom, XDG_DATA_HOME: join(home, "data") };
+      const read = () =>
+        readUserKeyFile(userKeyFileCandidates("lab", "j@x", env, home), "lab", "j@x");
+      expect(read()).toEqual({
+        path: join(dataKeys, "lab-j@x.pgp"),
+        armoredPrivateKey: "saved before",
+      });
+      // The custom directory wins once it holds the key.
+      writeFileSync(join(custom, "lab-j@x.pgp"), "custom");
+      expect(read().path).toBe(join(custom, "lab-j@x.pgp"));
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it("looks in ~/.talos/keys, then the XDG data directory", () => {

@@ -216,6 +216,32 @@ describe("resources: label queries", () => {
     }
     expect(calls()).toBe(0);
   });
+
+  it.each([
+    [{ key: "cores", op: "lt", value: "8", numric: true }, "numric", "did you mean numeric?"],
+    [{ key: "zone", op: "in", value: "a" }, "value", "did you mean values?"],
+    [{ key: "zone", op: "exists", invert: true }, "invert", "the options are key, op, not"],
+    [{ key: "zone", op: "equal", value: "a", nto: undefined }, "nto", "did you mean not?"],
+    [{ key: "cores", op: "gte", value: "4", numerc: true }, "numerc", "did you mean numeric?"],
+  ])("names a misspelt key of the label term %j before any call", async (term, key, hint) => {
+    const { api, calls } = seeded();
+    const refusal = api.listAll(MachineStatuses, {
+      labels: [{ key: "omni.sidero.dev/cluster", op: "exists" }, term as never],
+    });
+    await expect(refusal).rejects.toBeInstanceOf(ValidationError);
+    await expect(refusal).rejects.toMatchObject({ argument: `options.labels[1].${key}` });
+    await expect(refusal).rejects.toThrow(hint);
+    expect(calls()).toBe(0);
+  });
+
+  it("still explains an inverted greater-than term, even with not: undefined", async () => {
+    const { api } = seeded();
+    await expect(
+      api.listAll(MachineStatuses, {
+        labels: [{ key: "cores", op: "gt", value: "4", not: undefined } as never],
+      }),
+    ).rejects.toThrow('cannot invert "gt"; use "lte" instead');
+  });
 });
 
 describe("resources: writes", () => {

@@ -258,6 +258,42 @@ describe("createGatewayTransport: unary", () => {
     }
   });
 
+  it("reports a connection lost while reading the answer as unavailable", async () => {
+    gateway = await startRecordedGateway((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"kubeconfig": "YXBp');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const client = createClient(
+      ManagementService,
+      createGatewayTransport({ baseUrl: gateway.url }),
+    );
+    const error = await caught(client.kubeconfig({}));
+    expect(error.code).toBe(Code.Unavailable);
+    expect(error.rawMessage).toContain(
+      "the connection to the Omni gateway was lost while reading the answer",
+    );
+  });
+
+  it("reports a deadline or an abort that cuts an answer short as such", async () => {
+    gateway = await startRecordedGateway((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"kubeconfig": "YXBp');
+    });
+    const client = createClient(
+      ManagementService,
+      createGatewayTransport({ baseUrl: gateway.url }),
+    );
+    expect((await caught(client.kubeconfig({}, { timeoutMs: 100 }))).code).toBe(
+      Code.DeadlineExceeded,
+    );
+    const controller = new AbortController();
+    const call = client.kubeconfig({}, { signal: controller.signal });
+    await waitFor(() => gateway?.requests.length === 2);
+    setTimeout(() => controller.abort(), 20);
+    expect((await caught(call)).code).toBe(Code.Canceled);
+  });
+
   it("rejects an answer that is not JSON as a protocol error", async () => {
     const client = createClient(
       ManagementService,

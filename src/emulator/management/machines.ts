@@ -117,16 +117,28 @@ export async function* maintenanceLifecycle(
   context: HandlerContext,
 ): AsyncGenerator<MaintenanceLifecycleResponse> {
   callerWithRole(context, "Operator");
-  const machine = requireMachine(state, request.machineId);
+  // Like Omni, the request is checked in full before the machine is looked up.
+  if (request.machineId === "") {
+    throw invalidArgument("machine id is required");
+  }
   if (request.operation === MaintenanceLifecycleRequest_Operation.UNSPECIFIED) {
     throw invalidArgument("operation is required");
   }
-  const version = requireVersion(request.version);
-  requireMaintenance(machine);
   const install = request.operation === MaintenanceLifecycleRequest_Operation.INSTALL;
   if (install && request.disk === "") {
     throw invalidArgument("disk is required for an install");
   }
+  if (!install && request.disk !== "") {
+    throw invalidArgument("disk cannot be set for an upgrade");
+  }
+  if (!install && request.version === "") {
+    throw invalidArgument("version is required for an upgrade");
+  }
+  const requestedVersion = request.version === "" ? undefined : requireVersion(request.version);
+  const machine = requireMachine(state, request.machineId);
+  requireMaintenance(machine);
+  // An install without a version writes the Talos the machine runs in memory.
+  const version = requestedVersion ?? machine.talosVersion;
   const steps = install
     ? [
         `installing Talos v${version} to ${request.disk}`,
