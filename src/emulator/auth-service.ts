@@ -10,7 +10,7 @@ import {
 } from "../gen/omni/auth/auth_pb.js";
 import { signedCaller } from "./caller.js";
 import { type ParsedPublicKey, parsePgpPublicKey, parsePlainPublicKey } from "./public-keys.js";
-import { parseRole, type Role } from "./roles.js";
+import { parseRole } from "./roles.js";
 import {
   boundedCallSignal,
   type EmulatorState,
@@ -82,6 +82,11 @@ async function parseRegisteredKey(request: RegisterPublicKeyRequest): Promise<Pa
   throw invalidArgument("public key is required");
 }
 
+/** Omni's bare answer when a key exists but is not the caller's to use, or does not exist. */
+function permissionDenied(): ConnectError {
+  return new ConnectError("permission denied", Code.PermissionDenied);
+}
+
 export function loginUrl(state: EmulatorState, publicKeyId: string): string {
   const url = new URL("/authenticate", state.advertisedUrl());
   url.searchParams.set("public-key-id", publicKeyId);
@@ -94,17 +99,15 @@ async function registerPublicKey(
   request: RegisterPublicKeyRequest,
 ): Promise<RegisterPublicKeyResponse> {
   const email = (request.identity?.email ?? "").toLowerCase();
-  if (email === "") {
-    throw invalidArgument("identity email is required");
-  }
   const key = await parseRegisteredKey(request);
-  const requestedRole: Role | undefined = request.skipUserRole
-    ? parseRole(request.role, "role")
-    : undefined;
   const user = state.identities.identity(email);
-  // An unknown identity gets the same answer as a known one, so that users cannot be enumerated.
-  if (user && !state.identities.key(key.id)) {
-    state.identities.addKey(key, email, requestedRole ?? user.role, false);
+  // An unknown identity, an empty e-mail included, gets the same answer as a known one so that
+  // users cannot be enumerated; like Omni, the requested role is only read once the user is found.
+  if (user) {
+    const role = request.skipUserRole ? parseRole(request.role, "role") : user.role;
+    if (!state.identities.key(key.id)) {
+      state.identities.addKey(key, email, role, false);
+    }
   }
   return create(RegisterPublicKeyResponseSchema, {
     loginUrl: loginUrl(state, key.id),
@@ -132,14 +135,20 @@ async function awaitPublicKeyConfirmation(
 
 /** Confirms a key for the holder of an ID token, with Omni's ownership rules. */
 export function confirmPublicKey(state: EmulatorState, publicKeyId: string, email: string): void {
+  if (publicKeyId === "") {
+    throw new ConnectError("public key id is required", Code.InvalidArgument);
+  }
   if (!state.identities.identity(email)) {
     throw new ConnectError(
-      `The identity ${email} is not authorized for this instance`,
+      `The identity "${email}" is not authorized for this instance`,
       Code.PermissionDenied,
     );
   }
   const record = state.identities.key(publicKeyId);
-  if (!record || record.email !== email.toLowerCase()) {
+  if (!record) {
+    throw permissionDenied();
+  }
+  if (record.email !== email.toLowerCase()) {
     throw new ConnectError(
       "the public key does not belong to this identity",
       Code.PermissionDenied,
@@ -179,10 +188,7 @@ export function createAuthService(
         throw resourceNotFound("PublicKeys.omni.sidero.dev", request.publicKeyId);
       }
       if (record.email !== caller.email) {
-        throw new ConnectError(
-          "the public key does not belong to the caller",
-          Code.PermissionDenied,
-        );
+        throw permissionDenied();
       }
       state.identities.removeKey(request.publicKeyId);
       return {};

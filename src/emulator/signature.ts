@@ -23,7 +23,7 @@ export const signatureExemptMethods: ReadonlySet<string> = new Set([
   "/auth.AuthService/ConfirmPublicKey",
 ]);
 
-const allowedSkewSeconds = 5 * 60;
+const allowedSkewMs = 5 * 60 * 1000;
 
 /** Who made a signed call, and with which effective role. */
 export interface Caller {
@@ -41,19 +41,47 @@ export function invalidSignature(): ConnectError {
  * Go's `reflect.DeepEqual` between the payload's value for a key and the metadata's: absent and
  * JSON `null` equal absent metadata, `[]` does not.
  */
-function sameValues(signed: unknown, received: string[] | undefined): boolean {
+function sameValues(signed: string[] | null | undefined, received: string[] | undefined): boolean {
   if (signed === undefined || signed === null) {
     return received === undefined;
   }
-  if (!Array.isArray(signed) || received === undefined || signed.length !== received.length) {
+  if (received === undefined || signed.length !== received.length) {
     return false;
   }
   return signed.every((value, index) => value === received[index]);
 }
 
+type SignedHeaders = Record<string, string[] | null>;
+
 interface SignedPayload {
-  headers: Record<string, unknown>;
+  headers: SignedHeaders;
   method: unknown;
+}
+
+/**
+ * Omni decodes `headers` into a map of string lists, so any entry of another shape fails the
+ * whole payload, whether or not its key is one of the signed ones. A JSON `null` inside a list
+ * decodes to the empty string.
+ */
+function parseHeaders(headers: unknown): SignedHeaders | undefined {
+  if (headers === undefined || headers === null) {
+    return {};
+  }
+  if (typeof headers !== "object" || Array.isArray(headers)) {
+    return undefined;
+  }
+  const parsed: SignedHeaders = {};
+  for (const [key, values] of Object.entries(headers)) {
+    if (values === null) {
+      parsed[key] = null;
+      continue;
+    }
+    if (!Array.isArray(values) || !values.every((v) => v === null || typeof v === "string")) {
+      return undefined;
+    }
+    parsed[key] = values.map((value: string | null) => value ?? "");
+  }
+  return parsed;
 }
 
 function parsePayload(text: string): SignedPayload | undefined {
@@ -63,14 +91,8 @@ function parsePayload(text: string): SignedPayload | undefined {
       return undefined;
     }
     const { headers, method } = parsed as { headers?: unknown; method?: unknown };
-    if (
-      headers !== undefined &&
-      headers !== null &&
-      (typeof headers !== "object" || Array.isArray(headers))
-    ) {
-      return undefined;
-    }
-    return { headers: (headers ?? {}) as Record<string, unknown>, method };
+    const parsedHeaders = parseHeaders(headers);
+    return parsedHeaders ? { headers: parsedHeaders, method } : undefined;
   } catch {
     return undefined;
   }
@@ -113,7 +135,8 @@ export async function verifySignedCall(
   now: () => Date,
 ): Promise<Caller | undefined> {
   const header = read("x-sidero-signature");
-  if (header === undefined) {
+  // Omni reads an empty signature header as no signature at all.
+  if (header === undefined || header === "") {
     if (signatureExemptMethods.has(method)) {
       return undefined;
     }
@@ -135,11 +158,13 @@ export async function verifySignedCall(
     throw invalidSignature();
   }
   const timestampText = read("x-sidero-timestamp");
-  if (timestampText === undefined || !/^-?\d+$/.test(timestampText)) {
+  // Go's strconv.ParseInt, which Omni uses, takes an optional sign.
+  if (timestampText === undefined || !/^[+-]?\d+$/.test(timestampText)) {
     throw invalidSignature();
   }
-  const skew = Math.abs(Number(timestampText) - Math.floor(currentTime.getTime() / 1000));
-  if (skew > allowedSkewSeconds) {
+  // Omni compares the whole seconds sent with its clock at full precision, not rounded down.
+  const skewMs = Math.abs(Number(timestampText) * 1000 - currentTime.getTime());
+  if (skewMs > allowedSkewMs) {
     throw invalidSignature();
   }
   const payloadText = read("x-sidero-payload");

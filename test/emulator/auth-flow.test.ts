@@ -151,6 +151,23 @@ describe("AuthService rules", () => {
     expect(() => emulator.confirmPublicKey(registered.publicKeyId)).toThrow(/publicKeyId/);
   });
 
+  it("answers an empty e-mail, and an unknown one with a bad role, like any unknown identity", async () => {
+    const key = await ecdsaTestKey("stranger@example.org");
+    const noEmail = await auth().registerPublicKey({
+      identity: { email: "" },
+      publicKey: plainKey(key.pem),
+    });
+    expect(noEmail.publicKeyId).toBe(key.signer.keyId);
+    const badRole = await auth().registerPublicKey({
+      identity: { email: "stranger@example.org" },
+      publicKey: plainKey(key.pem),
+      role: "Boss",
+      skipUserRole: true,
+    });
+    expect(badRole.publicKeyId).toBe(key.signer.keyId);
+    expect(() => emulator.confirmPublicKey(key.signer.keyId)).toThrow(/publicKeyId/);
+  });
+
   it.each([
     ["a lifetime over 8 hours", (pem: string) => plainKey(pem, 9 * 3600)],
     ["a start more than 5 minutes ahead", (pem: string) => plainKey(pem, 3600, 600)],
@@ -189,6 +206,29 @@ describe("AuthService rules", () => {
     expect(webauthn.code).toBe(Code.Unimplemented);
   });
 
+  it("answers ConfirmPublicKey failures with Omni's codes and messages", async () => {
+    const bearer = (email: string) => ({
+      headers: { authorization: `Bearer ${emulator.idToken(email)}` },
+    });
+    const noId = await rejection(
+      auth().confirmPublicKey({ publicKeyId: "" }, bearer("admin@example.org")),
+    );
+    expect(noId.code).toBe(Code.InvalidArgument);
+    expect(noId.rawMessage).toBe("public key id is required");
+    const unknownKey = await rejection(
+      auth().confirmPublicKey({ publicKeyId: "no-such-key" }, bearer("admin@example.org")),
+    );
+    expect(unknownKey.code).toBe(Code.PermissionDenied);
+    expect(unknownKey.rawMessage).toBe("permission denied");
+    const stranger = await rejection(
+      auth().confirmPublicKey({ publicKeyId: "no-such-key" }, bearer("nobody@example.org")),
+    );
+    expect(stranger.code).toBe(Code.PermissionDenied);
+    expect(stranger.rawMessage).toBe(
+      'The identity "nobody@example.org" is not authorized for this instance',
+    );
+  });
+
   it("revokes only the caller's own keys, and only when signed", async () => {
     const own = await ecdsaTestKey("admin@example.org");
     const other = await ecdsaTestKey("reader@example.org");
@@ -209,9 +249,9 @@ describe("AuthService rules", () => {
       AuthService,
       transportFor(emulator, "grpc", [signingInterceptor(own.signer)]),
     );
-    expect(
-      (await rejection(signed.revokePublicKey({ publicKeyId: other.signer.keyId }))).code,
-    ).toBe(Code.PermissionDenied);
+    const foreign = await rejection(signed.revokePublicKey({ publicKeyId: other.signer.keyId }));
+    expect(foreign.code).toBe(Code.PermissionDenied);
+    expect(foreign.rawMessage).toBe("permission denied");
     await signed.revokePublicKey({ publicKeyId: own.signer.keyId });
   });
 });

@@ -454,6 +454,23 @@ describe.each(protocols)("every ManagementService method over %s", (protocol: Pr
     );
   });
 
+  it("users: refuses self-changes and service accounts the way Omni does", async () => {
+    const self = "emulator-admin@serviceaccount.omni.sidero.dev";
+    const ownRole = await rejection(client.updateUser({ email: self, role: "Reader" }));
+    expect(ownRole.code).toBe(Code.InvalidArgument);
+    expect(ownRole.rawMessage).toBe("updating your own role is not allowed");
+    const ownAccount = await rejection(client.destroyUser({ email: self.toUpperCase() }));
+    expect(ownAccount.code).toBe(Code.InvalidArgument);
+    expect(ownAccount.rawMessage).toBe("destroying your own account is not allowed");
+    const account = await rejection(
+      client.destroyUser({ email: "emulator-reader@serviceaccount.omni.sidero.dev" }),
+    );
+    expect(account.code).toBe(Code.InvalidArgument);
+    const missing = await rejection(client.destroyUser({ email: "nobody@example.com" }));
+    expect(missing.code).toBe(Code.NotFound);
+    expect(missing.rawMessage).toBe('user "nobody@example.com" not found');
+  });
+
   it("TearDownLockedCluster is not served by the current API", async () => {
     const error = await rejection(client.tearDownLockedCluster({ clusterId: "production" }));
     expect(error.code).toBe(Code.Unimplemented);

@@ -159,6 +159,29 @@ describe.each([
     );
   });
 
+  it("rejects a payload with a header entry Omni cannot decode, even an unsigned one", async () => {
+    await expectInvalidSignature(
+      kubeconfigWith(signer(), { payloadHeaders: (headers) => ({ ...headers, extra: "x" }) }),
+    );
+    await expectInvalidSignature(
+      kubeconfigWith(signer(), { payloadHeaders: (headers) => ({ ...headers, extra: [1] }) }),
+    );
+  });
+
+  it("accepts a timestamp with a leading plus sign, as Go's ParseInt does", async () => {
+    const plus = (value: unknown) => (Array.isArray(value) ? [`+${String(value[0])}`] : value);
+    await expect(
+      kubeconfigWith(signer(), {
+        payloadHeaders: (headers) => ({
+          ...headers,
+          "x-sidero-timestamp": plus(headers["x-sidero-timestamp"]),
+        }),
+        sent: (header) =>
+          header.set("x-sidero-timestamp", `+${header.get("x-sidero-timestamp") ?? ""}`),
+      }),
+    ).resolves.toBeDefined();
+  });
+
   it("rejects an unknown key id", async () => {
     await expectInvalidSignature(kubeconfigWith(signer(), { keyId: "0".repeat(40) }));
   });
@@ -217,6 +240,24 @@ describe("signature header shape", () => {
   ])("rejects %s", async (_name, value) => {
     await expectInvalidSignature(
       kubeconfigWith(pgpSigner, { sent: (header) => header.set("x-sidero-signature", value) }),
+    );
+  });
+
+  it("treats an empty signature header as none, as Omni does", async () => {
+    const auth = createClient(
+      AuthService,
+      transportFor(emulator, "grpc", [
+        (next) => async (req) => {
+          req.header.set("x-sidero-signature", "");
+          return next(req);
+        },
+      ]),
+    );
+    await expect(
+      auth.awaitPublicKeyConfirmation({ publicKeyId: ecdsaSigner.keyId }),
+    ).resolves.toBeDefined();
+    await expectInvalidSignature(
+      kubeconfigWith(pgpSigner, { sent: (header) => header.set("x-sidero-signature", "") }),
     );
   });
 

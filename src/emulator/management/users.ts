@@ -34,6 +34,13 @@ function existingUser(state: EmulatorState, email: string): IdentityRecord {
   return record;
 }
 
+/** Omni keeps an Admin from locking themselves out, whatever the target's state. */
+function refuseSelf(caller: Caller, email: string, message: string): void {
+  if (caller.email === email.toLowerCase()) {
+    throw new ConnectError(message, Code.InvalidArgument);
+  }
+}
+
 function audit(
   state: EmulatorState,
   caller: Caller,
@@ -93,6 +100,7 @@ export async function updateUser(
   context: HandlerContext,
 ): Promise<void> {
   const caller = callerWithRole(context, "Admin");
+  refuseSelf(caller, request.email, "updating your own role is not allowed");
   const record = existingUser(state, validEmail(request.email));
   record.role = parseRole(request.role, "role");
   audit(state, caller, AuditLogEventType.UPDATE, record.email);
@@ -104,7 +112,18 @@ export async function destroyUser(
   context: HandlerContext,
 ): Promise<void> {
   const caller = callerWithRole(context, "Admin");
-  const record = existingUser(state, validEmail(request.email));
+  refuseSelf(caller, request.email, "destroying your own account is not allowed");
+  const email = validEmail(request.email);
+  const record = state.identities.identity(email);
+  if (!record) {
+    throw new ConnectError(`user "${request.email}" not found`, Code.NotFound);
+  }
+  if (record.serviceAccount) {
+    throw new ConnectError(
+      `identity "${email}": identity is a service account, not a user`,
+      Code.InvalidArgument,
+    );
+  }
   state.identities.removeIdentity(record.email);
   audit(state, caller, AuditLogEventType.DESTROY, record.email);
 }
