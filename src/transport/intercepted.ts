@@ -20,6 +20,7 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { toOmniError } from "../errors.js";
+import { requestHeaders } from "./request-headers.js";
 
 /** How `createInterceptedTransport` wraps a transport. */
 export interface InterceptedTransportOptions {
@@ -131,7 +132,7 @@ export function createInterceptedTransport(
         requestMethod: "POST",
         url: path,
         signal: signal ?? neverAborted,
-        header: new Headers(header),
+        header: requestHeaders(header),
         contextValues: contextValues ?? createContextValues(),
         message: normalize(method.input, input),
         [timeoutKey]: timeoutMs ?? defaultTimeoutMs,
@@ -156,7 +157,7 @@ export function createInterceptedTransport(
         requestMethod: "POST",
         url: path,
         signal: signal ?? new AbortController().signal,
-        header: new Headers(header),
+        header: requestHeaders(header),
         contextValues: contextValues ?? createContextValues(),
         message: normalizeAll(method.input, input),
         [timeoutKey]: timeoutMs,

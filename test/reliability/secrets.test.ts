@@ -1,11 +1,13 @@
 import { inspect } from "node:util";
-import { Code } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import * as openpgp from "openpgp";
 import { describe, expect, it } from "vitest";
 import { pgpAuth } from "../../src/auth/pgp.js";
 import { serviceAccountAuth } from "../../src/auth/service-account.js";
 import { createOmniClient } from "../../src/client.js";
 import type { OmniEmulator } from "../../src/emulator/index.js";
+import { ValidationError } from "../../src/errors.js";
+import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
 import type { OmniLogger } from "../../src/logging.js";
 import { createOmniClientFromEnv } from "../../src/node/clients.js";
 import { createGrpcTransport } from "../../src/node/grpc-transport.js";
@@ -137,6 +139,21 @@ describe.each(transportNames)("secrets over %s", (name: TransportName) => {
       show(await errorOf(() => client.resources.get(Clusters, `${joinToken.id} `)));
       emulator.setFaults({});
 
+      // Malformed headers, whose platform errors quote the refused name or value.
+      show(
+        await errorOf(() =>
+          client.management.omniconfig(
+            {},
+            { headers: { authorization: `Bearer ${kubeToken}\nx` } },
+          ),
+        ),
+      );
+      show(
+        await errorOf(() =>
+          client.resources.get(Clusters, cluster, { headers: { [`x-${joinToken.id} `]: "1" } }),
+        ),
+      );
+
       // Bad keys and bad options that carry the secrets.
       show(await errorOf(() => serviceAccountAuth(Buffer.from(`{${marker}`).toString("base64"))));
       show(
@@ -219,6 +236,35 @@ describe.each(transportNames)("secrets over %s", (name: TransportName) => {
       }
     });
   }, 60_000);
+});
+
+describe("malformed call headers", () => {
+  const secret = `Bearer ${marker}`;
+  const cases: Array<[string, Record<string, string>]> = [
+    ["a line break in a value", { authorization: `${secret}\nx` }],
+    ["a character beyond Latin-1 in a value", { authorization: `${secret}\u20ac` }],
+    ["an invalid name", { [`${marker} x`]: "1" }],
+  ];
+
+  it.each(cases)("%s is a ValidationError that quotes no value", async (_case, headers) => {
+    await withEmulator({}, async (emulator) => {
+      const client = createOmniClient({
+        transport: transportFor(emulator, "gateway"),
+        auth: serviceAccountAuth(emulator.keys.admin),
+      });
+      const raw = createClient(ManagementService, client.transport);
+      const failures = [
+        await errorOf(() => client.management.omniconfig({}, { headers })),
+        await errorOf(() => client.resources.get(Clusters, "talos-default", { headers })),
+        await errorOf(() => raw.omniconfig({}, { headers })),
+      ];
+      for (const failure of failures) {
+        expect(failure).toBeInstanceOf(ValidationError);
+        expect((failure as ValidationError).argument).toMatch(/^headers(\.authorization)?$/);
+        expect(renderings(failure).filter((text) => text.includes(marker))).toEqual([]);
+      }
+    });
+  });
 });
 
 describe("the canary check", () => {
