@@ -99,8 +99,8 @@ export type SyncEcdsaSign = (payload: Uint8Array) => Uint8Array;
 /**
  * Turns a P-256 CryptoKey into a synchronous signer, or `undefined` when it cannot. A runtime
  * entry installs one (the Node entry uses `node:crypto`), because WebCrypto's `sign` on Node
- * runs on the libuv thread pool: ~40 µs of signing costs 150–250 µs of latency inside a live
- * call, the round trip through the event loop, while a synchronous signature costs its ~40 µs.
+ * runs on the libuv thread pool, a round trip through the event loop per signature; round two
+ * measured 150–250 µs of latency for it, round three no difference (docs/performance.md).
  */
 export type SyncEcdsaSignerFactory = (privateKey: CryptoKey) => SyncEcdsaSign | undefined;
 

@@ -1,4 +1,5 @@
 import type { CallOptions } from "@connectrpc/connect";
+import { openStreamScope } from "../stream-scope.js";
 
 /**
  * Runs a server stream so that leaving a `for await` early (break, return, throw) cancels the
@@ -9,18 +10,10 @@ export async function* cancelOnExit<T>(
   open: (options: CallOptions) => AsyncIterable<T>,
   options: CallOptions | undefined,
 ): AsyncGenerator<T, void, undefined> {
-  const controller = new AbortController();
-  const callerSignal = options?.signal;
-  const onCallerAbort = () => controller.abort(callerSignal?.reason);
-  if (callerSignal?.aborted) {
-    controller.abort(callerSignal.reason);
-  } else {
-    callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
-  }
+  const scope = openStreamScope(options?.signal);
   try {
-    yield* open({ ...options, signal: controller.signal });
+    yield* open({ ...options, signal: scope.signal });
   } finally {
-    callerSignal?.removeEventListener("abort", onCallerAbort);
-    controller.abort();
+    scope.close();
   }
 }

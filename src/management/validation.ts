@@ -157,10 +157,10 @@ export function requireEmail(argument: string, value: unknown): string {
 }
 
 /**
- * The options object of a method, whose keys must all be in `known` (`undefined` is allowed only
- * where every field is optional, and then defaults to `{}`). Call options given here by mistake
- * would be ignored silently (a signal that never cancels), so they are refused with a pointer to
- * the second argument.
+ * The options object of a method, whose keys must all be in `known`; `undefined` is refused, so
+ * methods whose fields are all optional default their parameter to `{}`. Call options given here
+ * by mistake would be ignored silently (a signal that never cancels), so they are refused with a
+ * pointer to the second argument.
  */
 export function requireOptions<T extends object>(
   argument: string,

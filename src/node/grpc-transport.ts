@@ -93,8 +93,8 @@ export function resolveGrpcEndpoint(baseUrl: unknown, argument = "baseUrl"): Grp
 /**
  * A Connect `Transport` speaking native gRPC over HTTP/2 to Omni, the way omnictl does. Node
  * only (Electron main included). Idle connections do not keep the process alive. From the
- * first call on, ECDSA keys in this process sign with `node:crypto` (synchronously, ~40 µs)
- * instead of WebCrypto's thread pool, which costs 150–250 µs per signed call.
+ * first call on, keys in this process sign with `node:crypto` in-thread instead of through
+ * WebCrypto's thread pool or openpgp.js (docs/performance.md has what each costs).
  */
 export function createGrpcTransport(options: GrpcTransportOptions): Transport {
   // A Node process that builds a Node transport signs ECDSA with node:crypto from then on.

@@ -10,6 +10,7 @@ import { omniVersionsWith } from "../compatibility.js";
 import { OmniError, toOmniError, ValidationError } from "../errors.js";
 import { EventType, State, type WatchOptionsSchema } from "../gen/v1alpha1/state_pb.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
+import { openStreamScope } from "../stream-scope.js";
 import { optionalTimeoutMs } from "../validation.js";
 import { decodeResource, encodeResource } from "./codec.js";
 import { type LabelSelector, toLabelQuery } from "./labels.js";
@@ -21,7 +22,6 @@ import {
   updateOptionKeys,
   watchOptionKeys,
 } from "./option-keys.js";
-import { openStreamScope } from "./stream-scope.js";
 import type {
   Resource,
   ResourceCallOptions,

@@ -7,13 +7,14 @@ export interface StreamScope {
 }
 
 /**
- * Gives one list or watch call a signal of its own, linked to the caller's. Leaving a `for await`
+ * Gives one server-stream call a signal of its own, linked to the caller's. Leaving a `for await`
  * early only calls `return()` on the response iterator, and not every transport turns that into a
  * cancelled request (the gateway's fetch body stays open), so the server would keep the stream
  * until the connection closed. Closing the scope when the consumer is done cancels it everywhere.
  *
- * This is a plain object rather than a wrapping async generator: list and watch deliver thousands
- * of messages per call, and one more generator layer per message is measurable.
+ * This is a plain object rather than a wrapping async generator, so that resources' list and
+ * watch, which deliver thousands of messages per call, can close it without a generator layer per
+ * message; the management streams wrap it in one (`cancelOnExit`).
  */
 export function openStreamScope(callerSignal: AbortSignal | undefined): StreamScope {
   const controller = new AbortController();
