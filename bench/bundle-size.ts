@@ -1,5 +1,5 @@
 /**
- * Bundle size: two tiny browser apps (bench/apps) built with esbuild (bundle, minify, browser,
+ * Bundle size: three tiny browser apps (bench/apps) built with esbuild (bundle, minify, browser,
  * code splitting as a real app build does), gzip-compressed. Only what the page loads up front
  * counts: the entry and the chunks it imports statically; dynamic imports load on demand.
  */
@@ -82,7 +82,15 @@ async function buildApp(name: string): Promise<AppBundle> {
   }
 }
 
-export async function measureBundles(): Promise<{ sdk: AppBundle; bare: AppBundle }> {
-  const [sdk, bare] = await Promise.all([buildApp("sdk-ecdsa"), buildApp("bare")]);
-  return { sdk, bare };
+export async function measureBundles(): Promise<{
+  sdk: AppBundle;
+  sdkCalls: AppBundle;
+  bare: AppBundle;
+}> {
+  const [sdk, sdkCalls, bare] = await Promise.all([
+    buildApp("sdk-ecdsa"),
+    buildApp("sdk-ecdsa-calls"),
+    buildApp("bare"),
+  ]);
+  return { sdk, sdkCalls, bare };
 }

@@ -5,6 +5,10 @@ export { omniVersionsWith } from "./compatibility.js";
 export * from "./errors.js";
 export type { OmniLogFields, OmniLogger } from "./logging.js";
 export * from "./management/index.js";
+export {
+  createOmniTransport,
+  type OmniTransportOptions,
+} from "./omni-transport.js";
 export * from "./resources/index.js";
 export type { RetryOptions } from "./retry.js";
 export { type CallKind, classifyCall } from "./safety/classification.js";

@@ -28,7 +28,7 @@ export interface RetryOptions {
   codes?: readonly Code[];
 }
 
-export const retryOptionKeys = optionKeys<RetryOptions>()({
+export const retryOptionKeys = /*@__PURE__*/ optionKeys<RetryOptions>()({
   maxAttempts: true,
   initialDelayMs: true,
   maxDelayMs: true,

@@ -23,7 +23,9 @@ export interface SigningInterceptorOptions {
   now?: () => number;
 }
 
-export const signingInterceptorOptionKeys = optionKeys<SigningInterceptorOptions>()({ now: true });
+export const signingInterceptorOptionKeys = /*@__PURE__*/ optionKeys<SigningInterceptorOptions>()({
+  now: true,
+});
 
 /** Bounds the per-second reuse table; a second rarely sees more distinct payloads than this. */
 const MAX_REUSED_PER_SECOND = 64;

@@ -64,16 +64,19 @@ export interface OmniAuthApi {
   revokePublicKey(publicKeyId: string, callOptions?: AuthCallOptions): Promise<void>;
 }
 
-export const authCallOptionKeys = optionKeys<AuthCallOptions>()({ signal: true, timeoutMs: true });
+export const authCallOptionKeys = /*@__PURE__*/ optionKeys<AuthCallOptions>()({
+  signal: true,
+  timeoutMs: true,
+});
 
-export const confirmPublicKeyOptionKeys = optionKeys<ConfirmPublicKeyOptions>()({
+export const confirmPublicKeyOptionKeys = /*@__PURE__*/ optionKeys<ConfirmPublicKeyOptions>()({
   idToken: true,
   samlSession: true,
   signal: true,
   timeoutMs: true,
 });
 
-export const registerPgpKeyOptionKeys = optionKeys<RegisterPgpKeyOptions>()({
+export const registerPgpKeyOptionKeys = /*@__PURE__*/ optionKeys<RegisterPgpKeyOptions>()({
   identity: true,
   role: true,
   skipUserRole: true,
@@ -82,7 +85,7 @@ export const registerPgpKeyOptionKeys = optionKeys<RegisterPgpKeyOptions>()({
 
 // `ecdsaKey` takes any object with a `publicKey`, such as the whole pair from `generateEcdsaKey`,
 // so only the keys of the options themselves are checked, not those of `ecdsaKey`.
-export const registerEcdsaKeyOptionKeys = optionKeys<RegisterEcdsaKeyOptions>()({
+export const registerEcdsaKeyOptionKeys = /*@__PURE__*/ optionKeys<RegisterEcdsaKeyOptions>()({
   identity: true,
   role: true,
   skipUserRole: true,

@@ -267,7 +267,7 @@ export interface PgpAuthOptions {
   passphrase?: string;
 }
 
-export const pgpAuthOptionKeys = optionKeys<PgpAuthOptions>()({
+export const pgpAuthOptionKeys = /*@__PURE__*/ optionKeys<PgpAuthOptions>()({
   identity: true,
   armoredPrivateKey: true,
   passphrase: true,

@@ -51,7 +51,7 @@ function checkTtl(ttlSeconds: unknown): number {
   return ttlSeconds;
 }
 
-export const generateServiceAccountKeyOptionKeys = optionKeys<
+export const generateServiceAccountKeyOptionKeys = /*@__PURE__*/ optionKeys<
   Parameters<typeof generateServiceAccountKey>[0]
 >()({
   name: true,

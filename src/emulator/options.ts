@@ -60,7 +60,7 @@ const defaultTimings: EmulatorTimings = {
 };
 
 // The emulator's errors name its options bare (`host`, `timings.upgradeStepMs`), unknown keys too.
-export const emulatorOptionKeys = optionKeys<OmniEmulatorOptions>()({
+export const emulatorOptionKeys = /*@__PURE__*/ optionKeys<OmniEmulatorOptions>()({
   port: true,
   httpPort: true,
   host: true,
@@ -73,16 +73,19 @@ export const emulatorOptionKeys = optionKeys<OmniEmulatorOptions>()({
   simulation: true,
 });
 
-export const emulatorUserKeys = optionKeys<OmniEmulatorUser>()({ email: true, role: true });
+export const emulatorUserKeys = /*@__PURE__*/ optionKeys<OmniEmulatorUser>()({
+  email: true,
+  role: true,
+});
 
-export const emulatorTimingKeys = optionKeys<EmulatorTimings>()({
+export const emulatorTimingKeys = /*@__PURE__*/ optionKeys<EmulatorTimings>()({
   publicKeyConfirmationTimeoutMs: true,
   followLogIntervalMs: true,
   auditLogFollowWindowMs: true,
   upgradeStepMs: true,
 });
 
-export const faultKeys = optionKeys<OmniEmulatorFaults>()({
+export const faultKeys = /*@__PURE__*/ optionKeys<OmniEmulatorFaults>()({
   latency: true,
   errors: true,
   streamCut: true,
@@ -91,12 +94,14 @@ export const faultKeys = optionKeys<OmniEmulatorFaults>()({
 
 type LatencyFault = NonNullable<OmniEmulatorFaults["latency"]>;
 
-export const fixedLatencyKeys = optionKeys<Extract<LatencyFault, { ms: number }>>()({
+export const fixedLatencyKeys = /*@__PURE__*/ optionKeys<Extract<LatencyFault, { ms: number }>>()({
   methods: true,
   ms: true,
 });
 
-export const latencyRangeKeys = optionKeys<Extract<LatencyFault, { minMs: number }>>()({
+export const latencyRangeKeys = /*@__PURE__*/ optionKeys<
+  Extract<LatencyFault, { minMs: number }>
+>()({
   methods: true,
   minMs: true,
   maxMs: true,
@@ -108,20 +113,20 @@ function latencyKeys(latency: LatencyFault): ReadonlySet<string> {
   return fixed ? fixedLatencyKeys : latencyRangeKeys;
 }
 
-export const errorFaultKeys = optionKeys<ErrorFault>()({
+export const errorFaultKeys = /*@__PURE__*/ optionKeys<ErrorFault>()({
   methods: true,
   code: true,
   rate: true,
   message: true,
 });
 
-export const streamCutKeys = optionKeys<StreamCutFault>()({
+export const streamCutKeys = /*@__PURE__*/ optionKeys<StreamCutFault>()({
   methods: true,
   afterMessages: true,
   code: true,
 });
 
-export const faultTargetKeys = optionKeys<FaultTarget>()({ methods: true });
+export const faultTargetKeys = /*@__PURE__*/ optionKeys<FaultTarget>()({ methods: true });
 
 const knownMethods: ReadonlySet<string> = new Set(
   [ManagementService, AuthService, State].flatMap((service) =>

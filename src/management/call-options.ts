@@ -16,7 +16,7 @@ export interface OmniCallOptions {
   headers?: Record<string, string>;
 }
 
-export const callOptionKeys = optionKeys<OmniCallOptions>()({
+export const callOptionKeys = /*@__PURE__*/ optionKeys<OmniCallOptions>()({
   signal: true,
   timeoutMs: true,
   headers: true,

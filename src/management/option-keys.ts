@@ -34,7 +34,7 @@ import type {
 /** For the methods whose request has no fields (`EmptyOptions`). */
 export const emptyOptionKeys: ReadonlySet<string> = new Set();
 
-export const kubeconfigOptionKeys = optionKeys<KubeconfigOptions>()({
+export const kubeconfigOptionKeys = /*@__PURE__*/ optionKeys<KubeconfigOptions>()({
   cluster: true,
   serviceAccount: true,
   serviceAccountTtlSeconds: true,
@@ -46,59 +46,68 @@ export const kubeconfigOptionKeys = optionKeys<KubeconfigOptions>()({
   oidcCacheIsolation: true,
 });
 
-export const talosconfigOptionKeys = optionKeys<TalosconfigOptions>()({
+export const talosconfigOptionKeys = /*@__PURE__*/ optionKeys<TalosconfigOptions>()({
   cluster: true,
   raw: true,
   breakGlass: true,
 });
 
-export const machineLogsOptionKeys = optionKeys<MachineLogsOptions>()({
+export const machineLogsOptionKeys = /*@__PURE__*/ optionKeys<MachineLogsOptions>()({
   machineId: true,
   follow: true,
   tailLines: true,
 });
 
-export const validateConfigOptionKeys = optionKeys<ValidateConfigOptions>()({ config: true });
+export const validateConfigOptionKeys = /*@__PURE__*/ optionKeys<ValidateConfigOptions>()({
+  config: true,
+});
 
-export const validateJsonSchemaOptionKeys = optionKeys<ValidateJsonSchemaOptions>()({
+export const validateJsonSchemaOptionKeys = /*@__PURE__*/ optionKeys<ValidateJsonSchemaOptions>()({
   data: true,
   schema: true,
 });
 
-export const createServiceAccountOptionKeys = optionKeys<CreateServiceAccountOptions>()({
-  name: true,
-  armoredPgpPublicKey: true,
-  role: true,
-  useUserRole: true,
-});
+export const createServiceAccountOptionKeys =
+  /*@__PURE__*/ optionKeys<CreateServiceAccountOptions>()({
+    name: true,
+    armoredPgpPublicKey: true,
+    role: true,
+    useUserRole: true,
+  });
 
-export const renewServiceAccountOptionKeys = optionKeys<RenewServiceAccountOptions>()({
-  name: true,
-  armoredPgpPublicKey: true,
-});
-
-export const destroyServiceAccountOptionKeys = optionKeys<DestroyServiceAccountOptions>()({
-  name: true,
-});
-
-export const kubernetesUpgradePreChecksOptionKeys = optionKeys<KubernetesUpgradePreChecksOptions>()(
-  { cluster: true, newVersion: true },
+export const renewServiceAccountOptionKeys = /*@__PURE__*/ optionKeys<RenewServiceAccountOptions>()(
+  {
+    name: true,
+    armoredPgpPublicKey: true,
+  },
 );
 
-export const kubernetesSyncManifestsOptionKeys = optionKeys<KubernetesSyncManifestsOptions>()({
-  cluster: true,
-  dryRun: true,
-  ssa: true,
-});
+export const destroyServiceAccountOptionKeys =
+  /*@__PURE__*/ optionKeys<DestroyServiceAccountOptions>()({
+    name: true,
+  });
 
-export const kubernetesSsaOptionKeys = optionKeys<KubernetesSsaOptions>()({
+export const kubernetesUpgradePreChecksOptionKeys =
+  /*@__PURE__*/ optionKeys<KubernetesUpgradePreChecksOptions>()({
+    cluster: true,
+    newVersion: true,
+  });
+
+export const kubernetesSyncManifestsOptionKeys =
+  /*@__PURE__*/ optionKeys<KubernetesSyncManifestsOptions>()({
+    cluster: true,
+    dryRun: true,
+    ssa: true,
+  });
+
+export const kubernetesSsaOptionKeys = /*@__PURE__*/ optionKeys<KubernetesSsaOptions>()({
   inventoryPolicy: true,
   reconcileTimeoutSeconds: true,
   forceConflicts: true,
   noPrune: true,
 });
 
-export const createSchematicOptionKeys = optionKeys<CreateSchematicOptions>()({
+export const createSchematicOptionKeys = /*@__PURE__*/ optionKeys<CreateSchematicOptions>()({
   extensions: true,
   extraKernelArgs: true,
   metaValues: true,
@@ -112,18 +121,19 @@ export const createSchematicOptionKeys = optionKeys<CreateSchematicOptions>()({
   imageFactoryUrl: true,
 });
 
-export const schematicOverlayOptionKeys = optionKeys<SchematicOverlay>()({
+export const schematicOverlayOptionKeys = /*@__PURE__*/ optionKeys<SchematicOverlay>()({
   image: true,
   name: true,
   options: true,
 });
 
-export const createSchematicFromRawOptionKeys = optionKeys<CreateSchematicFromRawOptions>()({
-  rawSchematic: true,
-  talosVersion: true,
-});
+export const createSchematicFromRawOptionKeys =
+  /*@__PURE__*/ optionKeys<CreateSchematicFromRawOptions>()({
+    rawSchematic: true,
+    talosVersion: true,
+  });
 
-export const getBootAssetUrlOptionKeys = optionKeys<GetBootAssetUrlOptions>()({
+export const getBootAssetUrlOptionKeys = /*@__PURE__*/ optionKeys<GetBootAssetUrlOptions>()({
   talosVersion: true,
   schematicId: true,
   standaloneUrl: true,
@@ -134,14 +144,14 @@ export const getBootAssetUrlOptionKeys = optionKeys<GetBootAssetUrlOptions>()({
   secureBoot: true,
 });
 
-export const getSupportBundleOptionKeys = optionKeys<GetSupportBundleOptions>()({
+export const getSupportBundleOptionKeys = /*@__PURE__*/ optionKeys<GetSupportBundleOptions>()({
   cluster: true,
   encrypt: true,
   encryptionRecipients: true,
   encryptionNoDefaultRecipients: true,
 });
 
-export const readAuditLogOptionKeys = optionKeys<ReadAuditLogOptions>()({
+export const readAuditLogOptionKeys = /*@__PURE__*/ optionKeys<ReadAuditLogOptions>()({
   startTime: true,
   endTime: true,
   orderByField: true,
@@ -157,40 +167,54 @@ export const readAuditLogOptionKeys = optionKeys<ReadAuditLogOptions>()({
   fromId: true,
 });
 
-export const maintenanceUpgradeOptionKeys = optionKeys<MaintenanceUpgradeOptions>()({
+export const maintenanceUpgradeOptionKeys = /*@__PURE__*/ optionKeys<MaintenanceUpgradeOptions>()({
   machineId: true,
   version: true,
 });
 
-export const maintenanceLifecycleOptionKeys = optionKeys<MaintenanceLifecycleOptions>()({
-  machineId: true,
-  operation: true,
-  version: true,
-  disk: true,
-});
+export const maintenanceLifecycleOptionKeys =
+  /*@__PURE__*/ optionKeys<MaintenanceLifecycleOptions>()({
+    machineId: true,
+    operation: true,
+    version: true,
+    disk: true,
+  });
 
-export const getMachineJoinConfigOptionKeys = optionKeys<GetMachineJoinConfigOptions>()({
-  useGrpcTunnel: true,
-  joinToken: true,
-});
+export const getMachineJoinConfigOptionKeys =
+  /*@__PURE__*/ optionKeys<GetMachineJoinConfigOptions>()({
+    useGrpcTunnel: true,
+    joinToken: true,
+  });
 
-export const createJoinTokenOptionKeys = optionKeys<CreateJoinTokenOptions>()({
+export const createJoinTokenOptionKeys = /*@__PURE__*/ optionKeys<CreateJoinTokenOptions>()({
   name: true,
   expirationTime: true,
 });
 
-export const resetNodeUniqueTokenOptionKeys = optionKeys<ResetNodeUniqueTokenOptions>()({
-  id: true,
+export const resetNodeUniqueTokenOptionKeys =
+  /*@__PURE__*/ optionKeys<ResetNodeUniqueTokenOptions>()({
+    id: true,
+  });
+
+export const createUserOptionKeys = /*@__PURE__*/ optionKeys<CreateUserOptions>()({
+  email: true,
+  role: true,
 });
 
-export const createUserOptionKeys = optionKeys<CreateUserOptions>()({ email: true, role: true });
-
-export const updateUserOptionKeys = optionKeys<UpdateUserOptions>()({ email: true, role: true });
-
-export const destroyUserOptionKeys = optionKeys<DestroyUserOptions>()({ email: true });
-
-export const machinePowerOptionKeys = optionKeys<MachinePowerOptions>()({ machineId: true });
-
-export const tearDownLockedClusterOptionKeys = optionKeys<TearDownLockedClusterOptions>()({
-  clusterId: true,
+export const updateUserOptionKeys = /*@__PURE__*/ optionKeys<UpdateUserOptions>()({
+  email: true,
+  role: true,
 });
+
+export const destroyUserOptionKeys = /*@__PURE__*/ optionKeys<DestroyUserOptions>()({
+  email: true,
+});
+
+export const machinePowerOptionKeys = /*@__PURE__*/ optionKeys<MachinePowerOptions>()({
+  machineId: true,
+});
+
+export const tearDownLockedClusterOptionKeys =
+  /*@__PURE__*/ optionKeys<TearDownLockedClusterOptions>()({
+    clusterId: true,
+  });

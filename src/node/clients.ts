@@ -21,7 +21,7 @@ export interface OmniClientFromEnvOptions extends OmniClientSettings {
   env?: Environment;
 }
 
-export const fromEnvOptionKeys = optionKeys<OmniClientFromEnvOptions>()({
+export const fromEnvOptionKeys = /*@__PURE__*/ optionKeys<OmniClientFromEnvOptions>()({
   readOnly: true,
   logger: true,
   timeoutMs: true,
@@ -67,19 +67,21 @@ export interface OmniClientFromOmniconfigOptions extends OmniClientSettings {
   homeDir?: string;
 }
 
-export const fromOmniconfigOptionKeys = optionKeys<OmniClientFromOmniconfigOptions>()({
-  readOnly: true,
-  logger: true,
-  timeoutMs: true,
-  retry: true,
-  path: true,
-  context: true,
-  keysDir: true,
-  passphrase: true,
-  tls: true,
-  env: true,
-  homeDir: true,
-});
+export const fromOmniconfigOptionKeys = /*@__PURE__*/ optionKeys<OmniClientFromOmniconfigOptions>()(
+  {
+    readOnly: true,
+    logger: true,
+    timeoutMs: true,
+    retry: true,
+    path: true,
+    context: true,
+    keysDir: true,
+    passphrase: true,
+    tls: true,
+    env: true,
+    homeDir: true,
+  },
+);
 
 /**
  * A client for an omnictl context, over native gRPC, signed with the user key omnictl saved when

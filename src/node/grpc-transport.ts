@@ -36,14 +36,17 @@ export interface GrpcTransportOptions {
   defaultTimeoutMs?: number;
 }
 
-export const grpcTransportOptionKeys = optionKeys<GrpcTransportOptions>()({
+export const grpcTransportOptionKeys = /*@__PURE__*/ optionKeys<GrpcTransportOptions>()({
   baseUrl: true,
   tls: true,
   interceptors: true,
   defaultTimeoutMs: true,
 });
 
-export const tlsOptionKeys = optionKeys<GrpcTlsOptions>()({ ca: true, insecureSkipVerify: true });
+export const tlsOptionKeys = /*@__PURE__*/ optionKeys<GrpcTlsOptions>()({
+  ca: true,
+  insecureSkipVerify: true,
+});
 
 /** Where a gRPC connection goes and whether it is encrypted. */
 export interface GrpcEndpoint {

@@ -33,7 +33,7 @@ export function defaultOmniconfigPath(env: Environment, homeDir: string): string
   return fromEnv ? fromEnv : join(homeDir, ".talos", "omni", "config");
 }
 
-export const omniconfigLocationKeys = optionKeys<
+export const omniconfigLocationKeys = /*@__PURE__*/ optionKeys<
   NonNullable<Parameters<typeof loadOmniconfig>[1]>
 >()({
   env: true,

@@ -4,7 +4,7 @@ import type {
   MessageInitShape,
   MessageShape,
 } from "@bufbuild/protobuf";
-import { Code, createClient, type Transport } from "@connectrpc/connect";
+import { type Client, Code, createClient, type Transport } from "@connectrpc/connect";
 import { createAsyncIterable } from "@connectrpc/connect/protocol";
 import { omniVersionsWith } from "../compatibility.js";
 import { OmniError, toOmniError, ValidationError } from "../errors.js";
@@ -181,13 +181,361 @@ function removalRequest(
   return { namespace: namespaceOf(type, options), type: type.type, id: validateId(id) };
 }
 
-const resourcesApiOptionKeys = optionKeys<NonNullable<Parameters<typeof createResourcesApi>[1]>>()({
+/**
+ * What every resource call runs on: the transport, a generated State client on it, and the
+ * deadline of unary calls that set none.
+ */
+export interface StateContext {
+  readonly transport: Transport;
+  readonly client: Client<typeof State>;
+  readonly defaultTimeoutMs: number | undefined;
+}
+
+export function createStateContext(
+  transport: Transport,
+  defaultTimeoutMs: number | undefined,
+): StateContext {
+  return { transport, client: createClient(State, transport), defaultTimeoutMs };
+}
+
+function unaryOptions(state: StateContext, call: ResourceCallOptions | undefined) {
+  return {
+    signal: call?.signal,
+    timeoutMs: optionalTimeoutMs("options.timeoutMs", call?.timeoutMs) ?? state.defaultTimeoutMs,
+    headers: call?.headers,
+  };
+}
+
+async function unary<T>(method: keyof typeof State.method, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toOmniError(error, methodName(method), omniVersionsWith);
+  }
+}
+
+function listRequest(type: ResourceType, options: ListOptions | undefined) {
+  validateResourceType(type);
+  checkResourceOptions(options, listOptionKeys);
+  const namespace = namespaceOf(type, options);
+  const labelQuery = options?.labels === undefined ? [] : [toLabelQuery(options.labels)];
+  const idQuery =
+    options?.idRegex === undefined ? undefined : { regexp: validateIdRegex(options.idRegex) };
+  return { namespace, type: type.type, options: { labelQuery, idQuery } };
+}
+
+/**
+ * Opens a server stream on the transport itself rather than through the generated client, whose
+ * stream wrapper adds a down-levelled async generator (several promises) per message; list and
+ * watch deliver thousands of messages per call, so that layer was most of the SDK's own cost.
+ */
+async function openStream<I extends DescMessage, O extends DescMessage>(
+  transport: Transport,
+  method: DescMethodServerStreaming<I, O>,
+  request: MessageInitShape<I>,
+  call: { signal?: AbortSignal; timeoutMs?: number; headers?: HeadersInit },
+): Promise<AsyncIterable<MessageShape<O>>> {
+  const response = await transport.stream(
+    method,
+    call.signal,
+    call.timeoutMs,
+    call.headers,
+    createAsyncIterable([request]),
+  );
+  return response.message;
+}
+
+/** The deadline and headers of a list; its signal comes from the call's stream scope. */
+function listCallOptions(options: ListOptions | undefined) {
+  return {
+    timeoutMs: optionalTimeoutMs("options.timeoutMs", options?.timeoutMs),
+    headers: options?.headers,
+  };
+}
+
+/** Checks a list call and opens its stream, which ends when `signal` aborts. */
+async function openList(
+  state: StateContext,
+  type: ResourceType,
+  options: ListOptions | undefined,
+  signal: AbortSignal,
+) {
+  const request = listRequest(type, options);
+  return openStream(state.transport, State.method.list, request, {
+    ...listCallOptions(options),
+    signal,
+  });
+}
+
+export async function* list<S>(
+  state: StateContext,
+  type: ResourceType<S>,
+  options?: ListOptions,
+): AsyncGenerator<Resource<S>> {
+  const scope = openStreamScope(options?.signal);
+  try {
+    for await (const response of await openList(state, type, options, scope.signal)) {
+      if (response.resource) {
+        yield decodeResource(type, response.resource);
+      }
+    }
+  } catch (error) {
+    // A ValidationError passes through unchanged.
+    throw toOmniError(error, methodName("list"));
+  } finally {
+    scope.close();
+  }
+}
+
+function watchRequest(type: ResourceType, options: WatchOptions | undefined) {
+  validateResourceType(type);
+  checkResourceOptions(options, watchOptionKeys);
+  const namespace = namespaceOf(type, options);
+  const id = options?.id === undefined ? undefined : validateId(options.id, "options.id");
+  if (id !== undefined) {
+    for (const key of ["labels", "idRegex", "bootstrap"] as const) {
+      if (options?.[key] !== undefined) {
+        throw new ValidationError(
+          `options.${key}`,
+          "is not available when watching one resource by id",
+        );
+      }
+    }
+  }
+  const tailEvents = options?.tailEvents ?? 0;
+  if (!Number.isInteger(tailEvents) || tailEvents < 0 || tailEvents > 2 ** 31 - 1) {
+    throw new ValidationError("options.tailEvents", "must be a non-negative integer");
+  }
+  if (
+    options?.startFromBookmark !== undefined &&
+    !(options.startFromBookmark instanceof Uint8Array)
+  ) {
+    throw new ValidationError(
+      "options.startFromBookmark",
+      "must be the Uint8Array bookmark of an earlier event",
+    );
+  }
+  // Checked for single-resource watches too: COSI refuses both kinds of replay there as well.
+  const bootstrap = wantsBootstrap(options, tailEvents);
+  const bootstrapContents = id === undefined && bootstrap;
+  const watchOptions: MessageInitShape<typeof WatchOptionsSchema> = {
+    bootstrapContents,
+    // Asks for a bookmark on the "bootstrapped" event too, so a caller can resume from there.
+    bootstrapBookmark: bootstrapContents,
+    tailEvents,
+    labelQuery: options?.labels === undefined ? [] : [toLabelQuery(options.labels)],
+    idQuery:
+      options?.idRegex === undefined ? undefined : { regexp: validateIdRegex(options.idRegex) },
+    startFromBookmark: options?.startFromBookmark,
+  };
+  // api_version 1 asks for BOOTSTRAPPED and ERRORED events, as the Go client does.
+  return { namespace, type: type.type, id, options: watchOptions, apiVersion: 1 };
+}
+
+export async function* watch<S>(
+  state: StateContext,
+  type: ResourceType<S>,
+  options?: WatchOptions,
+): AsyncGenerator<WatchEvent<S>> {
+  const request = watchRequest(type, options);
+  const method = methodName("watch");
+  const scope = openStreamScope(options?.signal);
+  try {
+    const responses = await openStream(state.transport, State.method.watch, request, {
+      signal: scope.signal,
+      headers: options?.headers,
+    });
+    for await (const response of responses) {
+      // The first response is an empty "ready" marker; events come in the ones after it.
+      for (const event of response.event) {
+        const bookmark = event.bookmark;
+        switch (event.eventType) {
+          case EventType.CREATED:
+          case EventType.DESTROYED:
+            if (event.resource) {
+              yield {
+                type: event.eventType === EventType.CREATED ? "created" : "destroyed",
+                resource: decodeResource(type, event.resource),
+                bookmark,
+              };
+            }
+            break;
+          case EventType.UPDATED:
+            if (event.resource) {
+              yield {
+                type: "updated",
+                resource: decodeResource(type, event.resource),
+                old: event.old ? decodeResource(type, event.old) : undefined,
+                bookmark,
+              };
+            }
+            break;
+          case EventType.BOOTSTRAPPED:
+            yield { type: "bootstrapped", bookmark };
+            break;
+          case EventType.ERRORED:
+            throw new OmniError(Code.Internal, event.error ?? "the watch failed on the server", {
+              method,
+            });
+          default:
+            // NOOP events carry nothing for the caller.
+            break;
+        }
+      }
+    }
+  } catch (error) {
+    throw toOmniError(error, method);
+  } finally {
+    scope.close();
+  }
+}
+
+export async function get<S>(
+  state: StateContext,
+  type: ResourceType<S>,
+  id: string,
+  options?: ResourceCallOptions & NamespaceOption,
+): Promise<Resource<S>> {
+  validateResourceType(type);
+  checkResourceOptions(options, lookupOptionKeys);
+  const request = {
+    namespace: namespaceOf(type, options),
+    type: type.type,
+    id: validateId(id),
+  };
+  const call = unaryOptions(state, options);
+  return unary("get", async () => {
+    const response = await state.client.get(request, call);
+    if (!response.resource) {
+      throw new OmniError(Code.Internal, "Omni answered Get without a resource", {
+        method: methodName("get"),
+      });
+    }
+    return decodeResource(type, response.resource);
+  });
+}
+
+/** Collects straight from the stream: no async generator between the messages and the array. */
+export async function listAll<S>(
+  state: StateContext,
+  type: ResourceType<S>,
+  options?: ListOptions,
+): Promise<Resource<S>[]> {
+  const items: Resource<S>[] = [];
+  const scope = openStreamScope(options?.signal);
+  try {
+    for await (const response of await openList(state, type, options, scope.signal)) {
+      if (response.resource) {
+        items.push(decodeResource(type, response.resource));
+      }
+    }
+  } catch (error) {
+    throw toOmniError(error, methodName("list"));
+  } finally {
+    scope.close();
+  }
+  return items;
+}
+
+export async function create<S>(
+  state: StateContext,
+  type: ResourceType<S>,
+  resource: ResourceInput<S>,
+  options?: ResourceCallOptions,
+): Promise<Resource<S>> {
+  validateResourceType(type);
+  checkWritable(type, "create");
+  checkResourceOptions(options, resourceCallOptionKeys);
+  // COSI marks a resource that was never stored with the version "undefined".
+  const request = { resource: encodeResource(type, resource, "undefined", "running") };
+  const call = unaryOptions(state, options);
+  return unary("create", async () => {
+    const response = await state.client.create(request, call);
+    return decodeResource(type, response.resource ?? request.resource);
+  });
+}
+
+export async function update<S>(
+  state: StateContext,
+  type: ResourceType<S>,
+  resource: ResourceInput<S>,
+  options?: UpdateOptions,
+): Promise<Resource<S>> {
+  validateResourceType(type);
+  checkWritable(type, "update");
+  checkResourceOptions(options, updateOptionKeys);
+  const version = resource?.metadata?.version;
+  if (typeof version !== "string" || !/^\d+$/.test(version)) {
+    throw new ValidationError(
+      "resource.metadata.version",
+      "must be the version read (a decimal string), so that a concurrent change is detected",
+    );
+  }
+  const phase =
+    resource.metadata.phase === undefined
+      ? "running"
+      : validatePhase(resource.metadata.phase, "resource.metadata.phase");
+  const expectedPhase =
+    options?.expectedPhase === undefined
+      ? undefined
+      : validatePhase(options.expectedPhase, "options.expectedPhase");
+  const request = {
+    newResource: encodeResource(type, resource, version, phase),
+    options: { expectedPhase },
+  };
+  const call = unaryOptions(state, options);
+  return unary("update", async () => {
+    const response = await state.client.update(request, call);
+    return decodeResource(type, response.resource ?? request.newResource);
+  });
+}
+
+export async function destroy<S>(
+  state: StateContext,
+  type: ResourceType<S>,
+  id: string,
+  options?: ResourceCallOptions & NamespaceOption,
+): Promise<void> {
+  const request = removalRequest(type, id, options);
+  const call = unaryOptions(state, options);
+  return unary("destroy", async () => {
+    await state.client.destroy(request, call);
+  });
+}
+
+export async function teardown<S>(
+  state: StateContext,
+  type: ResourceType<S>,
+  id: string,
+  options?: ResourceCallOptions & NamespaceOption,
+): Promise<boolean> {
+  const request = removalRequest(type, id, options);
+  const call = unaryOptions(state, options);
+  return unary("teardown", async () => (await state.client.teardown(request, call)).destroyReady);
+}
+
+export async function teardownAndDestroy<S>(
+  state: StateContext,
+  type: ResourceType<S>,
+  id: string,
+  options?: ResourceCallOptions & NamespaceOption,
+): Promise<void> {
+  const request = removalRequest(type, id, options);
+  const call = unaryOptions(state, options);
+  return unary("teardownAndDestroy", async () => {
+    await state.client.teardownAndDestroy(request, call);
+  });
+}
+
+const resourcesApiOptionKeys = /*@__PURE__*/ optionKeys<
+  NonNullable<Parameters<typeof createResourcesApi>[1]>
+>()({
   timeoutMs: true,
 });
 
 /**
- * Builds the resources API on a transport that the facade has already wrapped with the read-only
- * guard, logging, signing and error mapping.
+ * Builds the resources API on a transport, normally one already wrapped with the read-only
+ * guard, logging, signing and error mapping (`createOmniTransport`, `client.transport`).
  *
  * No `runtime` metadata is sent: Omni's router serves every call that does not say `runtime: Talos`
  * from its own COSI state, and only ResourceService requires the key (WIRE-CONTRACT §2.1, §2.3).
@@ -198,300 +546,19 @@ export function createResourcesApi(
   options: { timeoutMs?: number } = {},
 ): ResourcesApi {
   checkOptionKeys("options", options, resourcesApiOptionKeys);
-  const defaultTimeoutMs = optionalTimeoutMs("options.timeoutMs", options.timeoutMs);
-  const client = createClient(State, transport);
-
-  const unaryOptions = (call: ResourceCallOptions | undefined) => ({
-    signal: call?.signal,
-    timeoutMs: optionalTimeoutMs("options.timeoutMs", call?.timeoutMs) ?? defaultTimeoutMs,
-    headers: call?.headers,
-  });
-
-  async function unary<T>(method: keyof typeof State.method, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw toOmniError(error, methodName(method), omniVersionsWith);
-    }
-  }
-
-  function listRequest(type: ResourceType, options: ListOptions | undefined) {
-    validateResourceType(type);
-    checkResourceOptions(options, listOptionKeys);
-    const namespace = namespaceOf(type, options);
-    const labelQuery = options?.labels === undefined ? [] : [toLabelQuery(options.labels)];
-    const idQuery =
-      options?.idRegex === undefined ? undefined : { regexp: validateIdRegex(options.idRegex) };
-    return { namespace, type: type.type, options: { labelQuery, idQuery } };
-  }
-
-  /**
-   * Opens a server stream on the transport itself rather than through the generated client, whose
-   * stream wrapper adds a down-levelled async generator (several promises) per message; list and
-   * watch deliver thousands of messages per call, so that layer was most of the SDK's own cost.
-   */
-  async function openStream<I extends DescMessage, O extends DescMessage>(
-    method: DescMethodServerStreaming<I, O>,
-    request: MessageInitShape<I>,
-    call: { signal?: AbortSignal; timeoutMs?: number; headers?: HeadersInit },
-  ): Promise<AsyncIterable<MessageShape<O>>> {
-    const response = await transport.stream(
-      method,
-      call.signal,
-      call.timeoutMs,
-      call.headers,
-      createAsyncIterable([request]),
-    );
-    return response.message;
-  }
-
-  /** The deadline and headers of a list; its signal comes from the call's stream scope. */
-  function listCallOptions(options: ListOptions | undefined) {
-    return {
-      timeoutMs: optionalTimeoutMs("options.timeoutMs", options?.timeoutMs),
-      headers: options?.headers,
-    };
-  }
-
-  async function* list<S>(
-    type: ResourceType<S>,
-    options?: ListOptions,
-  ): AsyncGenerator<Resource<S>> {
-    // Validation errors are thrown as they are; only the call's failures are mapped.
-    const request = listRequest(type, options);
-    const call = listCallOptions(options);
-    const scope = openStreamScope(options?.signal);
-    try {
-      const responses = await openStream(State.method.list, request, {
-        ...call,
-        signal: scope.signal,
-      });
-      for await (const response of responses) {
-        if (response.resource) {
-          yield decodeResource(type, response.resource);
-        }
-      }
-    } catch (error) {
-      throw toOmniError(error, methodName("list"));
-    } finally {
-      scope.close();
-    }
-  }
-
-  function watchRequest(type: ResourceType, options: WatchOptions | undefined) {
-    validateResourceType(type);
-    checkResourceOptions(options, watchOptionKeys);
-    const namespace = namespaceOf(type, options);
-    const id = options?.id === undefined ? undefined : validateId(options.id, "options.id");
-    if (id !== undefined) {
-      for (const key of ["labels", "idRegex", "bootstrap"] as const) {
-        if (options?.[key] !== undefined) {
-          throw new ValidationError(
-            `options.${key}`,
-            "is not available when watching one resource by id",
-          );
-        }
-      }
-    }
-    const tailEvents = options?.tailEvents ?? 0;
-    if (!Number.isInteger(tailEvents) || tailEvents < 0 || tailEvents > 2 ** 31 - 1) {
-      throw new ValidationError("options.tailEvents", "must be a non-negative integer");
-    }
-    if (
-      options?.startFromBookmark !== undefined &&
-      !(options.startFromBookmark instanceof Uint8Array)
-    ) {
-      throw new ValidationError(
-        "options.startFromBookmark",
-        "must be the Uint8Array bookmark of an earlier event",
-      );
-    }
-    // Checked for single-resource watches too: COSI refuses both kinds of replay there as well.
-    const bootstrap = wantsBootstrap(options, tailEvents);
-    const bootstrapContents = id === undefined && bootstrap;
-    const watchOptions: MessageInitShape<typeof WatchOptionsSchema> = {
-      bootstrapContents,
-      // Asks for a bookmark on the "bootstrapped" event too, so a caller can resume from there.
-      bootstrapBookmark: bootstrapContents,
-      tailEvents,
-      labelQuery: options?.labels === undefined ? [] : [toLabelQuery(options.labels)],
-      idQuery:
-        options?.idRegex === undefined ? undefined : { regexp: validateIdRegex(options.idRegex) },
-      startFromBookmark: options?.startFromBookmark,
-    };
-    // api_version 1 asks for BOOTSTRAPPED and ERRORED events, as the Go client does.
-    return { namespace, type: type.type, id, options: watchOptions, apiVersion: 1 };
-  }
-
-  async function* watch<S>(
-    type: ResourceType<S>,
-    options?: WatchOptions,
-  ): AsyncGenerator<WatchEvent<S>> {
-    const request = watchRequest(type, options);
-    const method = methodName("watch");
-    const scope = openStreamScope(options?.signal);
-    try {
-      const responses = await openStream(State.method.watch, request, {
-        signal: scope.signal,
-        headers: options?.headers,
-      });
-      for await (const response of responses) {
-        // The first response is an empty "ready" marker; events come in the ones after it.
-        for (const event of response.event) {
-          const bookmark = event.bookmark;
-          switch (event.eventType) {
-            case EventType.CREATED:
-            case EventType.DESTROYED:
-              if (event.resource) {
-                yield {
-                  type: event.eventType === EventType.CREATED ? "created" : "destroyed",
-                  resource: decodeResource(type, event.resource),
-                  bookmark,
-                };
-              }
-              break;
-            case EventType.UPDATED:
-              if (event.resource) {
-                yield {
-                  type: "updated",
-                  resource: decodeResource(type, event.resource),
-                  old: event.old ? decodeResource(type, event.old) : undefined,
-                  bookmark,
-                };
-              }
-              break;
-            case EventType.BOOTSTRAPPED:
-              yield { type: "bootstrapped", bookmark };
-              break;
-            case EventType.ERRORED:
-              throw new OmniError(Code.Internal, event.error ?? "the watch failed on the server", {
-                method,
-              });
-            default:
-              // NOOP events carry nothing for the caller.
-              break;
-          }
-        }
-      }
-    } catch (error) {
-      throw toOmniError(error, method);
-    } finally {
-      scope.close();
-    }
-  }
-
+  const state = createStateContext(
+    transport,
+    optionalTimeoutMs("options.timeoutMs", options.timeoutMs),
+  );
   return {
-    async get(type, id, options) {
-      validateResourceType(type);
-      checkResourceOptions(options, lookupOptionKeys);
-      const request = {
-        namespace: namespaceOf(type, options),
-        type: type.type,
-        id: validateId(id),
-      };
-      const call = unaryOptions(options);
-      return unary("get", async () => {
-        const response = await client.get(request, call);
-        if (!response.resource) {
-          throw new OmniError(Code.Internal, "Omni answered Get without a resource", {
-            method: methodName("get"),
-          });
-        }
-        return decodeResource(type, response.resource);
-      });
-    },
-
-    list,
-
-    // Collects straight from the stream: no async generator between the messages and the array.
-    async listAll<S>(type: ResourceType<S>, options?: ListOptions) {
-      const items: Resource<S>[] = [];
-      const request = listRequest(type, options);
-      const call = listCallOptions(options);
-      const scope = openStreamScope(options?.signal);
-      try {
-        const responses = await openStream(State.method.list, request, {
-          ...call,
-          signal: scope.signal,
-        });
-        for await (const response of responses) {
-          if (response.resource) {
-            items.push(decodeResource(type, response.resource));
-          }
-        }
-      } catch (error) {
-        throw toOmniError(error, methodName("list"));
-      } finally {
-        scope.close();
-      }
-      return items;
-    },
-
-    watch,
-
-    async create(type, resource, options) {
-      validateResourceType(type);
-      checkWritable(type, "create");
-      checkResourceOptions(options, resourceCallOptionKeys);
-      // COSI marks a resource that was never stored with the version "undefined".
-      const request = { resource: encodeResource(type, resource, "undefined", "running") };
-      const call = unaryOptions(options);
-      return unary("create", async () => {
-        const response = await client.create(request, call);
-        return decodeResource(type, response.resource ?? request.resource);
-      });
-    },
-
-    async update(type, resource, options) {
-      validateResourceType(type);
-      checkWritable(type, "update");
-      checkResourceOptions(options, updateOptionKeys);
-      const version = resource?.metadata?.version;
-      if (typeof version !== "string" || !/^\d+$/.test(version)) {
-        throw new ValidationError(
-          "resource.metadata.version",
-          "must be the version read (a decimal string), so that a concurrent change is detected",
-        );
-      }
-      const phase =
-        resource.metadata.phase === undefined
-          ? "running"
-          : validatePhase(resource.metadata.phase, "resource.metadata.phase");
-      const expectedPhase =
-        options?.expectedPhase === undefined
-          ? undefined
-          : validatePhase(options.expectedPhase, "options.expectedPhase");
-      const request = {
-        newResource: encodeResource(type, resource, version, phase),
-        options: { expectedPhase },
-      };
-      const call = unaryOptions(options);
-      return unary("update", async () => {
-        const response = await client.update(request, call);
-        return decodeResource(type, response.resource ?? request.newResource);
-      });
-    },
-
-    async destroy(type, id, options) {
-      const request = removalRequest(type, id, options);
-      const call = unaryOptions(options);
-      return unary("destroy", async () => {
-        await client.destroy(request, call);
-      });
-    },
-
-    async teardown(type, id, options) {
-      const request = removalRequest(type, id, options);
-      const call = unaryOptions(options);
-      return unary("teardown", async () => (await client.teardown(request, call)).destroyReady);
-    },
-
-    async teardownAndDestroy(type, id, options) {
-      const request = removalRequest(type, id, options);
-      const call = unaryOptions(options);
-      return unary("teardownAndDestroy", async () => {
-        await client.teardownAndDestroy(request, call);
-      });
-    },
+    get: (type, id, options) => get(state, type, id, options),
+    list: (type, options) => list(state, type, options),
+    listAll: (type, options) => listAll(state, type, options),
+    watch: (type, options) => watch(state, type, options),
+    create: (type, resource, options) => create(state, type, resource, options),
+    update: (type, resource, options) => update(state, type, resource, options),
+    destroy: (type, id, options) => destroy(state, type, id, options),
+    teardown: (type, id, options) => teardown(state, type, id, options),
+    teardownAndDestroy: (type, id, options) => teardownAndDestroy(state, type, id, options),
   };
 }

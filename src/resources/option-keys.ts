@@ -5,21 +5,21 @@ import type { ResourceCallOptions } from "./types.js";
 
 // The keys each options type of the resources API allows; the compiler holds every list to its type.
 
-export const resourceCallOptionKeys = optionKeys<ResourceCallOptions>()({
+export const resourceCallOptionKeys = /*@__PURE__*/ optionKeys<ResourceCallOptions>()({
   signal: true,
   timeoutMs: true,
   headers: true,
 });
 
 /** The options of `get`, `destroy`, `teardown` and `teardownAndDestroy`. */
-export const lookupOptionKeys = optionKeys<ResourceCallOptions & NamespaceOption>()({
+export const lookupOptionKeys = /*@__PURE__*/ optionKeys<ResourceCallOptions & NamespaceOption>()({
   signal: true,
   timeoutMs: true,
   headers: true,
   namespace: true,
 });
 
-export const listOptionKeys = optionKeys<ListOptions>()({
+export const listOptionKeys = /*@__PURE__*/ optionKeys<ListOptions>()({
   signal: true,
   timeoutMs: true,
   headers: true,
@@ -28,7 +28,7 @@ export const listOptionKeys = optionKeys<ListOptions>()({
   idRegex: true,
 });
 
-export const watchOptionKeys = optionKeys<WatchOptions>()({
+export const watchOptionKeys = /*@__PURE__*/ optionKeys<WatchOptions>()({
   signal: true,
   headers: true,
   namespace: true,
@@ -40,7 +40,7 @@ export const watchOptionKeys = optionKeys<WatchOptions>()({
   startFromBookmark: true,
 });
 
-export const updateOptionKeys = optionKeys<UpdateOptions>()({
+export const updateOptionKeys = /*@__PURE__*/ optionKeys<UpdateOptions>()({
   signal: true,
   timeoutMs: true,
   headers: true,
@@ -49,20 +49,20 @@ export const updateOptionKeys = optionKeys<UpdateOptions>()({
 
 type LabelTermOf<Op extends LabelTermInput["op"]> = Extract<LabelTermInput, { op: Op }>;
 
-export const existsTermKeys = optionKeys<LabelTermOf<"exists">>()({
+export const existsTermKeys = /*@__PURE__*/ optionKeys<LabelTermOf<"exists">>()({
   key: true,
   op: true,
   not: true,
 });
 
-export const equalTermKeys = optionKeys<LabelTermOf<"equal">>()({
+export const equalTermKeys = /*@__PURE__*/ optionKeys<LabelTermOf<"equal">>()({
   key: true,
   op: true,
   value: true,
   not: true,
 });
 
-export const inTermKeys = optionKeys<LabelTermOf<"in">>()({
+export const inTermKeys = /*@__PURE__*/ optionKeys<LabelTermOf<"in">>()({
   key: true,
   op: true,
   values: true,
@@ -70,7 +70,7 @@ export const inTermKeys = optionKeys<LabelTermOf<"in">>()({
 });
 
 /** The keys of an `lt` or `lte` term. */
-export const lessThanTermKeys = optionKeys<LabelTermOf<"lt" | "lte">>()({
+export const lessThanTermKeys = /*@__PURE__*/ optionKeys<LabelTermOf<"lt" | "lte">>()({
   key: true,
   op: true,
   value: true,
@@ -79,7 +79,7 @@ export const lessThanTermKeys = optionKeys<LabelTermOf<"lt" | "lte">>()({
 });
 
 /** The keys of a `gt` or `gte` term, which cannot be inverted. */
-export const greaterThanTermKeys = optionKeys<LabelTermOf<"gt" | "gte">>()({
+export const greaterThanTermKeys = /*@__PURE__*/ optionKeys<LabelTermOf<"gt" | "gte">>()({
   key: true,
   op: true,
   value: true,

@@ -37,7 +37,7 @@ export interface MachineOverview {
 
 type MachineOverviewOptions = Pick<ListOptions, "labels" | "signal" | "timeoutMs" | "headers">;
 
-export const machineOverviewOptionKeys = optionKeys<MachineOverviewOptions>()({
+export const machineOverviewOptionKeys = /*@__PURE__*/ optionKeys<MachineOverviewOptions>()({
   labels: true,
   signal: true,
   timeoutMs: true,

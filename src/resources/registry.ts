@@ -67,7 +67,10 @@ export function rawResourceType(
   return Object.freeze({ type, namespace, schema: undefined });
 }
 
+// Read once up here: a namespace read inside a descriptor's arguments would keep that descriptor
+// in every bundle, as bundlers cannot prove a property read free of side effects.
 const d = Namespaces.default;
+const external = Namespaces.external;
 
 export const Clusters = /*@__PURE__*/ typed("Clusters.omni.sidero.dev", d, ClusterSpecSchema);
 export const ClusterStatuses = /*@__PURE__*/ typed(
@@ -153,7 +156,7 @@ export const KubernetesVersions = /*@__PURE__*/ typed(
 );
 export const EtcdBackups = /*@__PURE__*/ typed(
   "EtcdBackups.omni.sidero.dev",
-  Namespaces.external,
+  external,
   EtcdBackupSpecSchema,
 );
 export const Identities = /*@__PURE__*/ typed("Identities.omni.sidero.dev", d, IdentitySpecSchema);

@@ -58,7 +58,7 @@ export interface GatewayTransportOptions {
   registry?: Registry;
 }
 
-export const gatewayTransportOptionKeys = optionKeys<GatewayTransportOptions>()({
+export const gatewayTransportOptionKeys = /*@__PURE__*/ optionKeys<GatewayTransportOptions>()({
   baseUrl: true,
   fetch: true,
   interceptors: true,

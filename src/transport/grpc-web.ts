@@ -23,7 +23,7 @@ export interface GrpcWebTransportOptions {
   defaultTimeoutMs?: number;
 }
 
-export const grpcWebTransportOptionKeys = optionKeys<GrpcWebTransportOptions>()({
+export const grpcWebTransportOptionKeys = /*@__PURE__*/ optionKeys<GrpcWebTransportOptions>()({
   baseUrl: true,
   fetch: true,
   interceptors: true,

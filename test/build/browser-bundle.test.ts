@@ -78,3 +78,58 @@ describe("the browser entry", () => {
     );
   });
 });
+
+describe("the call-function entries", () => {
+  it.each(["src/resources/calls.ts", "src/management/calls.ts"])(
+    "%s bundles for the browser without Node built-ins, Buffer or process",
+    async (entry) => {
+      const { result, nodeImports } = await bundleForBrowser(entry);
+      expect(result.errors).toEqual([]);
+      expect(nodeImports).toEqual([]);
+      expect(nodeGlobalsInOwnSources(Object.keys(result.metafile.inputs))).toEqual([]);
+    },
+  );
+
+  it("leave the calls an app does not make out of its bundle", async () => {
+    const app = `
+      import { createOmniTransport } from "./src/omni-transport.ts";
+      import { listAll } from "./src/resources/calls.ts";
+      import { kubeconfig } from "./src/management/calls.ts";
+      import { Clusters } from "./src/resources/registry.ts";
+      const transport = createOmniTransport({ transport: globalThis.omniTransport });
+      console.log(await listAll(transport, Clusters), await kubeconfig(transport, { cluster: "c" }));
+    `;
+    const result = await build({
+      stdin: { contents: app, resolveDir: process.cwd(), loader: "ts" },
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "browser",
+      minify: true,
+      metafile: true,
+      logLevel: "silent",
+    });
+    const used = new Set(
+      Object.values(result.metafile.outputs).flatMap((output) =>
+        Object.entries(output.inputs)
+          .filter(([, input]) => input.bytesInOutput > 0)
+          .map(([path]) => path),
+      ),
+    );
+    expect(used).toContain("src/resources/api.ts");
+    expect(used).toContain("src/management/calls.ts");
+    // Only writes check specs and write rules; only other management calls parse audit logs.
+    for (const unused of [
+      "src/resources/spec-check.ts",
+      "src/resources/write-rules.ts",
+      "src/management/audit-log.ts",
+      "src/management/support-bundle.ts",
+      "src/management/management-api.ts",
+      "src/auth/login.ts",
+    ]) {
+      expect(used, unused).not.toContain(unused);
+    }
+    const code = result.outputFiles.map((file) => file.text).join("\n");
+    expect(code).not.toContain("is required with raw or breakGlass");
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateServiceAccountKey } from "../../src/auth/service-account-key.js";
-import { clientOptionKeys, createOmniClient } from "../../src/client.js";
+import { createOmniClient } from "../../src/client.js";
 import { callOptionKeys } from "../../src/management/call-options.js";
 import type { OmniManagementApi } from "../../src/management/management-api.js";
 import {
@@ -33,6 +33,7 @@ import {
   validateConfigOptionKeys,
   validateJsonSchemaOptionKeys,
 } from "../../src/management/option-keys.js";
+import { omniTransportOptionKeys } from "../../src/omni-transport.js";
 import { retryOptionKeys } from "../../src/retry.js";
 import {
   everyKeyUnset,
@@ -301,7 +302,7 @@ describe("createOmniClient options", () => {
 
   it("takes every key of its options and of the retry options", () => {
     const client = createOmniClient({
-      ...everyKeyUnset(clientOptionKeys),
+      ...everyKeyUnset(omniTransportOptionKeys),
       transport,
       retry: everyKeyUnset(retryOptionKeys),
     });

@@ -1,0 +1,177 @@
+import type { Interceptor, Transport } from "@connectrpc/connect";
+import { createSigningInterceptor } from "./auth/interceptor.js";
+import type { OmniAuth } from "./auth/types.js";
+import { omniVersionsWith } from "./compatibility.js";
+import { ValidationError } from "./errors.js";
+import { createLoggingInterceptor, type OmniLogger } from "./logging.js";
+import { checkOptionKeys, optionKeys } from "./option-keys.js";
+import { createRetryInterceptor, type RetryOptions, resolveRetryOptions } from "./retry.js";
+import { createReadOnlyGuard } from "./safety/read-only-guard.js";
+import { createInterceptedTransport } from "./transport/intercepted.js";
+import { optionalTimeoutMs } from "./validation.js";
+
+/** Options of `createOmniTransport` and `createOmniClient`. */
+export interface OmniTransportOptions {
+  /** How to reach Omni: a gateway, gRPC-Web or native gRPC transport. */
+  transport: Transport;
+  /** Signs every call; without it calls go out unsigned (only the login flow works then). */
+  auth?: OmniAuth;
+  /** Every write throws `ReadOnlyModeError` before anything is sent. Default `false`. */
+  readOnly?: boolean;
+  /** Receives one debug line per call (method, duration, status code) and never a secret. */
+  logger?: OmniLogger;
+  /** Default deadline of unary calls, in milliseconds. Streams have none unless a call sets one. */
+  timeoutMs?: number;
+  /**
+   * Retries of unary reads that fail with `UNAVAILABLE`: capped exponential backoff with full
+   * jitter, within the call's deadline. Writes and streams are never retried. Default
+   * `{ maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 2000 }`; `false` turns retrying off.
+   */
+  retry?: RetryOptions | false;
+}
+
+export const omniTransportOptionKeys = /*@__PURE__*/ optionKeys<OmniTransportOptions>()({
+  transport: true,
+  auth: true,
+  readOnly: true,
+  logger: true,
+  timeoutMs: true,
+  retry: true,
+});
+
+const loggerMethods = ["debug", "info", "warn", "error"] as const;
+
+function checkOptions(options: OmniTransportOptions): void {
+  checkOptionKeys("options", options, omniTransportOptionKeys);
+  const { transport, auth, readOnly, logger, timeoutMs } = options;
+  if (
+    typeof transport !== "object" ||
+    transport === null ||
+    typeof transport.unary !== "function" ||
+    typeof transport.stream !== "function"
+  ) {
+    throw new ValidationError(
+      "options.transport",
+      "must be a Connect transport (with unary and stream)",
+    );
+  }
+  if (
+    auth !== undefined &&
+    (typeof auth !== "object" || auth === null || typeof auth.signer !== "function")
+  ) {
+    throw new ValidationError(
+      "options.auth",
+      "must come from serviceAccountAuth, pgpAuth or ecdsaAuth",
+    );
+  }
+  if (readOnly !== undefined && typeof readOnly !== "boolean") {
+    throw new ValidationError("options.readOnly", "must be a boolean");
+  }
+  if (
+    logger !== undefined &&
+    (typeof logger !== "object" ||
+      logger === null ||
+      loggerMethods.some((name) => typeof logger[name] !== "function"))
+  ) {
+    throw new ValidationError("options.logger", "must have debug, info, warn and error functions");
+  }
+  optionalTimeoutMs("options.timeoutMs", timeoutMs);
+}
+
+/** Retries show in the log as their own lines, between the one line per call. */
+function retryInterceptor(options: OmniTransportOptions): Interceptor | undefined {
+  const retry = resolveRetryOptions(options.retry);
+  if (retry === undefined) {
+    return undefined;
+  }
+  const { logger } = options;
+  return createRetryInterceptor(retry, {
+    onRetry: logger
+      ? (notice) =>
+          logger.debug(
+            `omni retry ${notice.method} after ${notice.code}, attempt ${notice.attempt} in ${notice.delayMs}ms`,
+            { ...notice },
+          )
+      : undefined,
+  });
+}
+
+// A registered symbol, so a transport made by one copy of the package is known to another.
+const omniTransportMark = Symbol.for("sidero-omni-client.OmniTransport");
+
+function markAsOmniTransport(transport: Transport): Transport {
+  Object.defineProperty(transport, omniTransportMark, { value: true });
+  return transport;
+}
+
+/**
+ * The transport every call function requires: one that `createOmniTransport` made, or an
+ * `OmniClient`'s `transport`. A plain Connect transport would send unsigned, unguarded calls
+ * whose failures are not `OmniError`s, so it is refused before anything is sent.
+ */
+export function requireOmniTransport(transport: Transport): Transport {
+  if (
+    typeof transport !== "object" ||
+    transport === null ||
+    (transport as unknown as Record<symbol, unknown>)[omniTransportMark] !== true
+  ) {
+    throw new ValidationError(
+      "transport",
+      "must come from createOmniTransport() or be an OmniClient's transport; a plain Connect transport neither signs, guards nor maps errors",
+    );
+  }
+  return transport;
+}
+
+/** The transport of a client, and the one its login flow uses, which a read-only guard never stops. */
+export interface OmniTransports {
+  readonly guarded: Transport;
+  readonly login: Transport;
+}
+
+/**
+ * Wraps the given transport once: the read-only guard runs first (a refused write is never
+ * retried or logged as sent), then logging (one line per call, however many attempts), then
+ * retries, then signing (last, so it signs every header the others and the caller added, and
+ * signs each attempt afresh).
+ */
+export function createOmniTransports(options: OmniTransportOptions): OmniTransports {
+  checkOptions(options);
+  const retry = retryInterceptor(options);
+  const sessionInterceptors: Interceptor[] = [];
+  if (options.logger) {
+    sessionInterceptors.push(createLoggingInterceptor(options.logger));
+  }
+  if (retry) {
+    sessionInterceptors.push(retry);
+  }
+  if (options.auth) {
+    sessionInterceptors.push(createSigningInterceptor(options.auth));
+  }
+  const wrap = (interceptors: Interceptor[]) =>
+    markAsOmniTransport(
+      createInterceptedTransport(options.transport, {
+        interceptors,
+        defaultTimeoutMs: options.timeoutMs,
+        availableIn: omniVersionsWith,
+      }),
+    );
+  if (!options.readOnly) {
+    const transport = wrap(sessionInterceptors);
+    return { guarded: transport, login: transport };
+  }
+  return {
+    guarded: wrap([createReadOnlyGuard(), ...sessionInterceptors]),
+    login: wrap(sessionInterceptors),
+  };
+}
+
+/**
+ * The signing, guarded, logging and retrying transport of `createOmniClient`, without the
+ * client's facades: pass it to the call functions of `sidero-omni-client/resources` and
+ * `sidero-omni-client/management`, so an app's bundle holds only the calls it makes, or to raw
+ * generated clients (`createClient(Service, transport)`).
+ */
+export function createOmniTransport(options: OmniTransportOptions): Transport {
+  return createOmniTransports(options).guarded;
+}
