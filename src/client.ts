@@ -1,11 +1,14 @@
-import type { Transport } from "@connectrpc/connect";
 import { createAuthApi, type OmniAuthApi } from "./auth/login.js";
 import { createManagementApi, type OmniManagementApi } from "./management/management-api.js";
-import { createOmniTransports, type OmniTransportOptions } from "./omni-transport.js";
+import {
+  createOmniTransports,
+  type OmniTransport,
+  type OmniTransportOptions,
+} from "./omni-transport.js";
 import { createResourcesApi, type ResourcesApi } from "./resources/api.js";
 
 /** Options of `createOmniClient`: those of the transport it wraps. */
-export type OmniClientOptions = OmniTransportOptions;
+export interface OmniClientOptions extends OmniTransportOptions {}
 
 /** A client for one Omni instance. */
 export interface OmniClient {
@@ -23,7 +26,7 @@ export interface OmniClient {
    * and the call functions: their calls are guarded, logged, signed and get `OmniError`s just
    * like the facade's.
    */
-  readonly transport: Transport;
+  readonly transport: OmniTransport;
 }
 
 /** Creates a client for Omni on the given transport, wrapped as `createOmniTransport` does. */

@@ -7,6 +7,7 @@ export type { OmniLogFields, OmniLogger } from "./logging.js";
 export * from "./management/index.js";
 export {
   createOmniTransport,
+  type OmniTransport,
   type OmniTransportOptions,
 } from "./omni-transport.js";
 export * from "./resources/index.js";

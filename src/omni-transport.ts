@@ -96,12 +96,22 @@ function retryInterceptor(options: OmniTransportOptions): Interceptor | undefine
   });
 }
 
+declare const omniTransportBrand: unique symbol;
+
+/**
+ * A transport of `createOmniTransport`, or an `OmniClient`'s: it signs, guards, retries, logs and
+ * turns failures into `OmniError`s. The call functions take only this kind.
+ */
+export interface OmniTransport extends Transport {
+  readonly [omniTransportBrand]: true;
+}
+
 // A registered symbol, so a transport made by one copy of the package is known to another.
 const omniTransportMark = Symbol.for("sidero-omni-client.OmniTransport");
 
-function markAsOmniTransport(transport: Transport): Transport {
+function markAsOmniTransport(transport: Transport): OmniTransport {
   Object.defineProperty(transport, omniTransportMark, { value: true });
-  return transport;
+  return transport as OmniTransport;
 }
 
 /**
@@ -109,7 +119,7 @@ function markAsOmniTransport(transport: Transport): Transport {
  * `OmniClient`'s `transport`. A plain Connect transport would send unsigned, unguarded calls
  * whose failures are not `OmniError`s, so it is refused before anything is sent.
  */
-export function requireOmniTransport(transport: Transport): Transport {
+export function requireOmniTransport(transport: OmniTransport): OmniTransport {
   if (
     typeof transport !== "object" ||
     transport === null ||
@@ -125,8 +135,8 @@ export function requireOmniTransport(transport: Transport): Transport {
 
 /** The transport of a client, and the one its login flow uses, which a read-only guard never stops. */
 export interface OmniTransports {
-  readonly guarded: Transport;
-  readonly login: Transport;
+  readonly guarded: OmniTransport;
+  readonly login: OmniTransport;
 }
 
 /**
@@ -172,6 +182,6 @@ export function createOmniTransports(options: OmniTransportOptions): OmniTranspo
  * `sidero-omni-client/management`, so an app's bundle holds only the calls it makes, or to raw
  * generated clients (`createClient(Service, transport)`).
  */
-export function createOmniTransport(options: OmniTransportOptions): Transport {
+export function createOmniTransport(options: OmniTransportOptions): OmniTransport {
   return createOmniTransports(options).guarded;
 }

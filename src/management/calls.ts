@@ -3,7 +3,7 @@
 // the calls it makes. `client.management` offers the same calls as methods.
 import { create } from "@bufbuild/protobuf";
 import { EmptySchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { type Client, createClient, type Transport } from "@connectrpc/connect";
+import { type Client, createClient } from "@connectrpc/connect";
 import { utf8Encoder } from "../auth/encoding.js";
 import {
   checkServiceAccountPublicKey,
@@ -48,7 +48,7 @@ import {
   ValidateConfigRequestSchema,
   ValidateJsonSchemaRequestSchema,
 } from "../gen/omni/management/management_pb.js";
-import { requireOmniTransport } from "../omni-transport.js";
+import { type OmniTransport, requireOmniTransport } from "../omni-transport.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { optionalDate } from "../validation.js";
 import { AuditLogParser } from "./audit-log.js";
@@ -344,10 +344,10 @@ function optionalUrl(argument: string, value: unknown): string {
   return text;
 }
 
-const clients = new WeakMap<Transport, Client<typeof ManagementService>>();
+const clients = new WeakMap<OmniTransport, Client<typeof ManagementService>>();
 
 /** Throws, before anything is sent, when `transport` is not one of `createOmniTransport`'s. */
-function managementOn(transport: Transport): Client<typeof ManagementService> {
+function managementOn(transport: OmniTransport): Client<typeof ManagementService> {
   let client = clients.get(transport);
   if (client === undefined) {
     client = createClient(ManagementService, requireOmniTransport(transport));
@@ -357,10 +357,11 @@ function managementOn(transport: Transport): Client<typeof ManagementService> {
 }
 
 function logMessages(
-  transport: Transport,
+  transport: OmniTransport,
   options: MachineLogsOptions,
   call?: OmniCallOptions,
 ): AsyncIterable<Uint8Array> {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, machineLogsOptionKeys);
   const request = create(MachineLogsRequestSchema, {
     machineId: requireId("options.machineId", input.machineId),
@@ -370,10 +371,7 @@ function logMessages(
   });
   const callOptions = toCallOptions(call);
   return (async function* () {
-    for await (const data of cancelOnExit(
-      (o) => managementOn(transport).machineLogs(request, o),
-      callOptions,
-    )) {
+    for await (const data of cancelOnExit((o) => raw.machineLogs(request, o), callOptions)) {
       yield data.bytes;
     }
   })();
@@ -384,6 +382,7 @@ export const kubeconfig: OnTransport<OmniManagementApi["kubeconfig"]> = async (
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, kubeconfigOptionKeys);
   const cluster = requireId("options.cluster", input.cluster);
   const serviceAccount = optionalBoolean("options.serviceAccount", input.serviceAccount);
@@ -418,10 +417,7 @@ export const kubeconfig: OnTransport<OmniManagementApi["kubeconfig"]> = async (
     oidcCacheBaseDir: optionalText("options.oidcCacheBaseDir", input.oidcCacheBaseDir),
     oidcCacheIsolation: optionalBoolean("options.oidcCacheIsolation", input.oidcCacheIsolation),
   });
-  const response = await managementOn(transport).kubeconfig(
-    request,
-    toCallOptions(call, clusterMetadata(cluster)),
-  );
+  const response = await raw.kubeconfig(request, toCallOptions(call, clusterMetadata(cluster)));
   return utf8.decode(response.kubeconfig);
 };
 
@@ -430,6 +426,7 @@ export const talosconfig: OnTransport<OmniManagementApi["talosconfig"]> = async 
   options = {},
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, talosconfigOptionKeys);
   const request = create(TalosconfigRequestSchema, {
     raw: optionalBoolean("options.raw", input.raw),
@@ -442,10 +439,7 @@ export const talosconfig: OnTransport<OmniManagementApi["talosconfig"]> = async 
     input.cluster === undefined
       ? undefined
       : clusterMetadata(requireId("options.cluster", input.cluster));
-  const response = await managementOn(transport).talosconfig(
-    request,
-    toCallOptions(call, metadata),
-  );
+  const response = await raw.talosconfig(request, toCallOptions(call, metadata));
   return utf8.decode(response.talosconfig);
 };
 
@@ -454,11 +448,9 @@ export const omniconfig: OnTransport<OmniManagementApi["omniconfig"]> = async (
   options = {},
   call,
 ) => {
+  const raw = managementOn(transport);
   requireOptions("options", options, emptyOptionKeys);
-  const response = await managementOn(transport).omniconfig(
-    create(EmptySchema),
-    toCallOptions(call),
-  );
+  const response = await raw.omniconfig(create(EmptySchema), toCallOptions(call));
   return utf8.decode(response.omniconfig);
 };
 
@@ -477,11 +469,12 @@ export const validateConfig: OnTransport<OmniManagementApi["validateConfig"]> = 
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, validateConfigOptionKeys);
   const request = create(ValidateConfigRequestSchema, {
     config: requireText("options.config", input.config),
   });
-  await managementOn(transport).validateConfig(request, toCallOptions(call));
+  await raw.validateConfig(request, toCallOptions(call));
 };
 
 export const validateJSONSchema: OnTransport<OmniManagementApi["validateJSONSchema"]> = async (
@@ -489,13 +482,14 @@ export const validateJSONSchema: OnTransport<OmniManagementApi["validateJSONSche
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, validateJsonSchemaOptionKeys);
   const request = create(ValidateJsonSchemaRequestSchema, {
     data: requireText("options.data", input.data),
     schema: requireText("options.schema", input.schema),
   });
   return JsonSchemaValidation.fromResponse(
-    await managementOn(transport).validateJSONSchema(request, toCallOptions(call)),
+    await raw.validateJSONSchema(request, toCallOptions(call)),
   );
 };
 
@@ -504,6 +498,7 @@ export const createServiceAccount: OnTransport<OmniManagementApi["createServiceA
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, createServiceAccountOptionKeys);
   const name = requireServiceAccountName(input.name);
   const armoredPgpPublicKey = await serviceAccountPublicKey(input.armoredPgpPublicKey);
@@ -523,7 +518,7 @@ export const createServiceAccount: OnTransport<OmniManagementApi["createServiceA
     useUserRole,
     role: useUserRole ? "" : requireRole("options.role", input.role),
   });
-  const response = await managementOn(transport).createServiceAccount(request, toCallOptions(call));
+  const response = await raw.createServiceAccount(request, toCallOptions(call));
   return { publicKeyId: response.publicKeyId };
 };
 
@@ -532,12 +527,13 @@ export const renewServiceAccount: OnTransport<OmniManagementApi["renewServiceAcc
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, renewServiceAccountOptionKeys);
   const request = create(RenewServiceAccountRequestSchema, {
     name: requireServiceAccountName(input.name),
     armoredPgpPublicKey: await serviceAccountPublicKey(input.armoredPgpPublicKey),
   });
-  const response = await managementOn(transport).renewServiceAccount(request, toCallOptions(call));
+  const response = await raw.renewServiceAccount(request, toCallOptions(call));
   return { publicKeyId: response.publicKeyId };
 };
 
@@ -546,33 +542,33 @@ export const listServiceAccounts: OnTransport<OmniManagementApi["listServiceAcco
   options = {},
   call,
 ) => {
+  const raw = managementOn(transport);
   requireOptions("options", options, emptyOptionKeys);
-  const response = await managementOn(transport).listServiceAccounts(
-    create(EmptySchema),
-    toCallOptions(call),
-  );
+  const response = await raw.listServiceAccounts(create(EmptySchema), toCallOptions(call));
   return response.serviceAccounts.map(toServiceAccount);
 };
 
 export const destroyServiceAccount: OnTransport<
   OmniManagementApi["destroyServiceAccount"]
 > = async (transport, options, call) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, destroyServiceAccountOptionKeys);
   const request = create(DestroyServiceAccountRequestSchema, {
     name: requireId("options.name", input.name),
   });
-  await managementOn(transport).destroyServiceAccount(request, toCallOptions(call));
+  await raw.destroyServiceAccount(request, toCallOptions(call));
 };
 
 export const kubernetesUpgradePreChecks: OnTransport<
   OmniManagementApi["kubernetesUpgradePreChecks"]
 > = async (transport, options, call) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, kubernetesUpgradePreChecksOptionKeys);
   const cluster = requireId("options.cluster", input.cluster);
   const request = create(KubernetesUpgradePreChecksRequestSchema, {
     newVersion: requireVersion("options.newVersion", input.newVersion),
   });
-  const response = await managementOn(transport).kubernetesUpgradePreChecks(
+  const response = await raw.kubernetesUpgradePreChecks(
     request,
     toCallOptions(call, clusterMetadata(cluster)),
   );
@@ -584,6 +580,7 @@ export const kubernetesSyncManifests: OnTransport<OmniManagementApi["kubernetesS
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, kubernetesSyncManifestsOptionKeys);
   const cluster = requireId("options.cluster", input.cluster);
   const request = create(KubernetesSyncManifestRequestSchema, {
@@ -593,7 +590,7 @@ export const kubernetesSyncManifests: OnTransport<OmniManagementApi["kubernetesS
   const callOptions = toCallOptions(call, clusterMetadata(cluster));
   return (async function* () {
     for await (const response of cancelOnExit(
-      (o) => managementOn(transport).kubernetesSyncManifests(request, o),
+      (o) => raw.kubernetesSyncManifests(request, o),
       callOptions,
     )) {
       yield toManifestSyncResult(response);
@@ -606,6 +603,7 @@ export const createSchematic: OnTransport<OmniManagementApi["createSchematic"]> 
   options = {},
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, createSchematicOptionKeys);
   const overlay = schematicOverlay(input.overlay);
   const request = create(CreateSchematicRequestSchema, {
@@ -634,12 +632,13 @@ export const createSchematic: OnTransport<OmniManagementApi["createSchematic"]> 
     ),
     imageFactoryUrl: optionalUrl("options.imageFactoryUrl", input.imageFactoryUrl),
   });
-  return new Schematic(await managementOn(transport).createSchematic(request, toCallOptions(call)));
+  return new Schematic(await raw.createSchematic(request, toCallOptions(call)));
 };
 
 export const createSchematicFromRaw: OnTransport<
   OmniManagementApi["createSchematicFromRaw"]
 > = async (transport, options, call) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, createSchematicFromRawOptionKeys);
   const rawSchematic =
     typeof input.rawSchematic === "string"
@@ -655,9 +654,7 @@ export const createSchematicFromRaw: OnTransport<
     rawSchematic,
     talosVersion: optionalVersion("options.talosVersion", input.talosVersion),
   });
-  return new Schematic(
-    await managementOn(transport).createSchematicFromRaw(request, toCallOptions(call)),
-  );
+  return new Schematic(await raw.createSchematicFromRaw(request, toCallOptions(call)));
 };
 
 export const getBootAssetURL: OnTransport<OmniManagementApi["getBootAssetURL"]> = async (
@@ -665,6 +662,7 @@ export const getBootAssetURL: OnTransport<OmniManagementApi["getBootAssetURL"]> 
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, getBootAssetUrlOptionKeys);
   const request = create(BootAssetURLRequestSchema, {
     talosVersion: requireVersion("options.talosVersion", input.talosVersion),
@@ -676,9 +674,7 @@ export const getBootAssetURL: OnTransport<OmniManagementApi["getBootAssetURL"]> 
     format: optionalText("options.format", input.format),
     secureBoot: optionalBoolean("options.secureBoot", input.secureBoot),
   });
-  return new BootAssetUrl(
-    await managementOn(transport).getBootAssetURL(request, toCallOptions(call)),
-  );
+  return new BootAssetUrl(await raw.getBootAssetURL(request, toCallOptions(call)));
 };
 
 export const getSupportBundle: OnTransport<OmniManagementApi["getSupportBundle"]> = (
@@ -686,6 +682,7 @@ export const getSupportBundle: OnTransport<OmniManagementApi["getSupportBundle"]
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, getSupportBundleOptionKeys);
   const request = create(GetSupportBundleRequestSchema, {
     cluster: requireId("options.cluster", input.cluster),
@@ -702,7 +699,7 @@ export const getSupportBundle: OnTransport<OmniManagementApi["getSupportBundle"]
   const callOptions = toCallOptions(call);
   return (async function* () {
     for await (const response of cancelOnExit(
-      (o) => managementOn(transport).getSupportBundle(request, o),
+      (o) => raw.getSupportBundle(request, o),
       callOptions,
     )) {
       yield* toSupportBundleEvents(response);
@@ -715,6 +712,7 @@ export const readAuditLog: OnTransport<OmniManagementApi["readAuditLog"]> = (
   options = {},
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, readAuditLogOptionKeys);
   const follow = optionalBoolean("options.follow", input.follow);
   if (follow) {
@@ -766,10 +764,7 @@ export const readAuditLog: OnTransport<OmniManagementApi["readAuditLog"]> = (
   return (async function* () {
     const parser = new AuditLogParser();
     let lastId = 0n;
-    for await (const response of cancelOnExit(
-      (o) => managementOn(transport).readAuditLog(request, o),
-      callOptions,
-    )) {
+    for await (const response of cancelOnExit((o) => raw.readAuditLog(request, o), callOptions)) {
       lastId = response.id;
       yield* parser.push(response.id, response.auditLog);
     }
@@ -782,12 +777,13 @@ export const maintenanceUpgrade: OnTransport<OmniManagementApi["maintenanceUpgra
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, maintenanceUpgradeOptionKeys);
   const request = create(MaintenanceUpgradeRequestSchema, {
     machineId: requireId("options.machineId", input.machineId),
     version: requireVersion("options.version", input.version),
   });
-  await managementOn(transport).maintenanceUpgrade(request, toCallOptions(call));
+  await raw.maintenanceUpgrade(request, toCallOptions(call));
 };
 
 export const maintenanceLifecycle: OnTransport<OmniManagementApi["maintenanceLifecycle"]> = (
@@ -795,6 +791,7 @@ export const maintenanceLifecycle: OnTransport<OmniManagementApi["maintenanceLif
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, maintenanceLifecycleOptionKeys);
   const machineId = requireId("options.machineId", input.machineId);
   const operation = requireChoice("options.operation", input.operation, operations());
@@ -806,7 +803,7 @@ export const maintenanceLifecycle: OnTransport<OmniManagementApi["maintenanceLif
   const callOptions = toCallOptions(call);
   return (async function* () {
     for await (const response of cancelOnExit(
-      (o) => managementOn(transport).maintenanceLifecycle(request, o),
+      (o) => raw.maintenanceLifecycle(request, o),
       callOptions,
     )) {
       yield { message: response.message };
@@ -819,13 +816,14 @@ export const getMachineJoinConfig: OnTransport<OmniManagementApi["getMachineJoin
   options = {},
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, getMachineJoinConfigOptionKeys);
   const request = create(GetMachineJoinConfigRequestSchema, {
     useGrpcTunnel: optionalBoolean("options.useGrpcTunnel", input.useGrpcTunnel),
     joinToken: input.joinToken === undefined ? "" : requireId("options.joinToken", input.joinToken),
   });
   return MachineJoinConfig.fromResponse(
-    await managementOn(transport).getMachineJoinConfig(request, toCallOptions(call)),
+    await raw.getMachineJoinConfig(request, toCallOptions(call)),
   );
 };
 
@@ -834,6 +832,7 @@ export const createJoinToken: OnTransport<OmniManagementApi["createJoinToken"]> 
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, createJoinTokenOptionKeys);
   const name = requireText("options.name", input.name);
   if (utf8Encoder.encode(name).length > maxJoinTokenNameBytes) {
@@ -850,7 +849,7 @@ export const createJoinToken: OnTransport<OmniManagementApi["createJoinToken"]> 
     name,
     expirationTime: expiration ? timestampFromDate(expiration) : undefined,
   });
-  const response = await managementOn(transport).createJoinToken(request, toCallOptions(call));
+  const response = await raw.createJoinToken(request, toCallOptions(call));
   return new CreatedJoinToken(name, response.id);
 };
 
@@ -859,11 +858,12 @@ export const resetNodeUniqueToken: OnTransport<OmniManagementApi["resetNodeUniqu
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, resetNodeUniqueTokenOptionKeys);
   const request = create(ResetNodeUniqueTokenRequestSchema, {
     id: requireId("options.id", input.id),
   });
-  await managementOn(transport).resetNodeUniqueToken(request, toCallOptions(call));
+  await raw.resetNodeUniqueToken(request, toCallOptions(call));
 };
 
 export const createUser: OnTransport<OmniManagementApi["createUser"]> = async (
@@ -871,12 +871,13 @@ export const createUser: OnTransport<OmniManagementApi["createUser"]> = async (
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, createUserOptionKeys);
   const request = create(CreateUserRequestSchema, {
     email: requireEmail("options.email", input.email),
     role: requireRole("options.role", input.role),
   });
-  return (await managementOn(transport).createUser(request, toCallOptions(call))).userId;
+  return (await raw.createUser(request, toCallOptions(call))).userId;
 };
 
 export const listUsers: OnTransport<OmniManagementApi["listUsers"]> = async (
@@ -884,11 +885,9 @@ export const listUsers: OnTransport<OmniManagementApi["listUsers"]> = async (
   options = {},
   call,
 ) => {
+  const raw = managementOn(transport);
   requireOptions("options", options, emptyOptionKeys);
-  const response = await managementOn(transport).listUsers(
-    create(EmptySchema),
-    toCallOptions(call),
-  );
+  const response = await raw.listUsers(create(EmptySchema), toCallOptions(call));
   return response.users.map(toUser);
 };
 
@@ -897,12 +896,13 @@ export const updateUser: OnTransport<OmniManagementApi["updateUser"]> = async (
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, updateUserOptionKeys);
   const request = create(UpdateUserRequestSchema, {
     email: requireEmail("options.email", input.email),
     role: requireRole("options.role", input.role),
   });
-  await managementOn(transport).updateUser(request, toCallOptions(call));
+  await raw.updateUser(request, toCallOptions(call));
 };
 
 export const destroyUser: OnTransport<OmniManagementApi["destroyUser"]> = async (
@@ -910,11 +910,12 @@ export const destroyUser: OnTransport<OmniManagementApi["destroyUser"]> = async 
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, destroyUserOptionKeys);
   const request = create(DestroyUserRequestSchema, {
     email: requireEmail("options.email", input.email),
   });
-  await managementOn(transport).destroyUser(request, toCallOptions(call));
+  await raw.destroyUser(request, toCallOptions(call));
 };
 
 export const machinePowerOff: OnTransport<OmniManagementApi["machinePowerOff"]> = async (
@@ -922,11 +923,12 @@ export const machinePowerOff: OnTransport<OmniManagementApi["machinePowerOff"]> 
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, machinePowerOptionKeys);
   const request = create(MachinePowerOffRequestSchema, {
     machineId: requireId("options.machineId", input.machineId),
   });
-  await managementOn(transport).machinePowerOff(request, toCallOptions(call));
+  await raw.machinePowerOff(request, toCallOptions(call));
 };
 
 export const machinePowerOn: OnTransport<OmniManagementApi["machinePowerOn"]> = async (
@@ -934,19 +936,21 @@ export const machinePowerOn: OnTransport<OmniManagementApi["machinePowerOn"]> = 
   options,
   call,
 ) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, machinePowerOptionKeys);
   const request = create(MachinePowerOnRequestSchema, {
     machineId: requireId("options.machineId", input.machineId),
   });
-  await managementOn(transport).machinePowerOn(request, toCallOptions(call));
+  await raw.machinePowerOn(request, toCallOptions(call));
 };
 
 export const tearDownLockedCluster: OnTransport<
   OmniManagementApi["tearDownLockedCluster"]
 > = async (transport, options, call) => {
+  const raw = managementOn(transport);
   const input = requireOptions("options", options, tearDownLockedClusterOptionKeys);
   const request = create(TearDownLockedClusterRequestSchema, {
     clusterId: requireId("options.clusterId", input.clusterId),
   });
-  await managementOn(transport).tearDownLockedCluster(request, toCallOptions(call));
+  await raw.tearDownLockedCluster(request, toCallOptions(call));
 };

@@ -1,4 +1,5 @@
-import type { Transport } from "@connectrpc/connect";
+import type { OmniTransport } from "../omni-transport.js";
+import type { OptionKeyList } from "../option-keys.js";
 import type { AuditLogEntry } from "./audit-log.js";
 import type { BootAssetUrl } from "./boot-asset-url.js";
 import type { OmniCallOptions } from "./call-options.js";
@@ -122,7 +123,7 @@ export interface OmniManagementApi {
 
 /** A management method as a function that takes the transport first. */
 export type OnTransport<M> = M extends (...args: infer A) => infer R
-  ? (transport: Transport, ...args: A) => R
+  ? (transport: OmniTransport, ...args: A) => R
   : never;
 
 type ManagementCalls = {
@@ -132,12 +133,48 @@ type ManagementCalls = {
 // Fails to compile when a method of the interface has no call function, or one of another shape.
 const managementCalls: ManagementCalls = calls;
 
+/** The facade's methods, in the interface's order; a list that misses one fails to compile. */
+const methodList: OptionKeyList<OmniManagementApi> = {
+  kubeconfig: true,
+  talosconfig: true,
+  omniconfig: true,
+  machineLogs: true,
+  machineLogLines: true,
+  validateConfig: true,
+  validateJSONSchema: true,
+  createServiceAccount: true,
+  renewServiceAccount: true,
+  listServiceAccounts: true,
+  destroyServiceAccount: true,
+  kubernetesUpgradePreChecks: true,
+  kubernetesSyncManifests: true,
+  createSchematic: true,
+  createSchematicFromRaw: true,
+  getBootAssetURL: true,
+  getSupportBundle: true,
+  readAuditLog: true,
+  maintenanceUpgrade: true,
+  maintenanceLifecycle: true,
+  getMachineJoinConfig: true,
+  createJoinToken: true,
+  resetNodeUniqueToken: true,
+  createUser: true,
+  listUsers: true,
+  updateUser: true,
+  destroyUser: true,
+  machinePowerOff: true,
+  machinePowerOn: true,
+  tearDownLockedCluster: true,
+};
+const methodNames = Object.keys(methodList) as (keyof OmniManagementApi)[];
+
 /** Builds the ManagementService facade on a transport (normally the client's intercepted one). */
-export function createManagementApi(transport: Transport): OmniManagementApi {
+export function createManagementApi(transport: OmniTransport): OmniManagementApi {
   const api: Record<string, unknown> = {};
-  for (const [name, call] of Object.entries(managementCalls)) {
-    api[name] = (...args: unknown[]) =>
-      (call as (transport: Transport, ...args: unknown[]) => unknown)(transport, ...args);
+  for (const name of methodNames) {
+    const call = managementCalls[name] as (transport: OmniTransport, ...args: unknown[]) => unknown;
+    const method = (...args: unknown[]) => call(transport, ...args);
+    api[name] = Object.defineProperty(method, "name", { value: name });
   }
   return api as unknown as OmniManagementApi;
 }

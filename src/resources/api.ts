@@ -217,6 +217,7 @@ async function unary<T>(method: keyof typeof State.method, run: () => Promise<T>
 function listRequest(type: ResourceType, options: ListOptions | undefined) {
   validateResourceType(type);
   checkResourceOptions(options, listOptionKeys);
+  optionalTimeoutMs("options.timeoutMs", options?.timeoutMs);
   const namespace = namespaceOf(type, options);
   const labelQuery = options?.labels === undefined ? [] : [toLabelQuery(options.labels)];
   const idQuery =
@@ -245,24 +246,16 @@ async function openStream<I extends DescMessage, O extends DescMessage>(
   return response.message;
 }
 
-/** The deadline and headers of a list; its signal comes from the call's stream scope. */
-function listCallOptions(options: ListOptions | undefined) {
-  return {
-    timeoutMs: optionalTimeoutMs("options.timeoutMs", options?.timeoutMs),
-    headers: options?.headers,
-  };
-}
-
-/** Checks a list call and opens its stream, which ends when `signal` aborts. */
-async function openList(
+/** Opens a list stream; its deadline and headers are the call's, its signal the stream scope's. */
+function openList(
   state: StateContext,
-  type: ResourceType,
+  request: ReturnType<typeof listRequest>,
   options: ListOptions | undefined,
   signal: AbortSignal,
 ) {
-  const request = listRequest(type, options);
   return openStream(state.transport, State.method.list, request, {
-    ...listCallOptions(options),
+    timeoutMs: options?.timeoutMs,
+    headers: options?.headers,
     signal,
   });
 }
@@ -272,15 +265,16 @@ export async function* list<S>(
   type: ResourceType<S>,
   options?: ListOptions,
 ): AsyncGenerator<Resource<S>> {
+  // Validation errors are thrown as they are; only the call's failures are mapped.
+  const request = listRequest(type, options);
   const scope = openStreamScope(options?.signal);
   try {
-    for await (const response of await openList(state, type, options, scope.signal)) {
+    for await (const response of await openList(state, request, options, scope.signal)) {
       if (response.resource) {
         yield decodeResource(type, response.resource);
       }
     }
   } catch (error) {
-    // A ValidationError passes through unchanged.
     throw toOmniError(error, methodName("list"));
   } finally {
     scope.close();
@@ -422,9 +416,10 @@ export async function listAll<S>(
   options?: ListOptions,
 ): Promise<Resource<S>[]> {
   const items: Resource<S>[] = [];
+  const request = listRequest(type, options);
   const scope = openStreamScope(options?.signal);
   try {
-    for await (const response of await openList(state, type, options, scope.signal)) {
+    for await (const response of await openList(state, request, options, scope.signal)) {
       if (response.resource) {
         items.push(decodeResource(type, response.resource));
       }

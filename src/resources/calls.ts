@@ -1,17 +1,16 @@
 // The entry `sidero-omni-client/resources`: each resource call as a function of its own, taking
 // the transport of `createOmniTransport` first, so that an app's bundle holds only the calls it
 // makes. `client.resources` offers the same calls as methods.
-import type { Transport } from "@connectrpc/connect";
-import { requireOmniTransport } from "../omni-transport.js";
+import { type OmniTransport, requireOmniTransport } from "../omni-transport.js";
 import type { ListOptions, NamespaceOption, UpdateOptions, WatchOptions } from "./api.js";
 import * as state from "./api.js";
 import type { Resource, ResourceCallOptions, ResourceInput, ResourceType } from "./types.js";
 import type { WatchEvent } from "./watch-event.js";
 
-const contexts = new WeakMap<Transport, state.StateContext>();
+const contexts = new WeakMap<OmniTransport, state.StateContext>();
 
 /** Throws, before anything is sent, when `transport` is not one of `createOmniTransport`'s. */
-function stateOn(transport: Transport): state.StateContext {
+function stateOn(transport: OmniTransport): state.StateContext {
   let context = contexts.get(transport);
   if (context === undefined) {
     // The transport applies its own default deadline to unary calls.
@@ -22,7 +21,7 @@ function stateOn(transport: Transport): state.StateContext {
 }
 
 export async function get<S>(
-  transport: Transport,
+  transport: OmniTransport,
   type: ResourceType<S>,
   id: string,
   options?: ResourceCallOptions & NamespaceOption,
@@ -32,7 +31,7 @@ export async function get<S>(
 
 /** Streams the resources one by one as Omni sends them. A wrong transport throws at once. */
 export function list<S>(
-  transport: Transport,
+  transport: OmniTransport,
   type: ResourceType<S>,
   options?: ListOptions,
 ): AsyncIterable<Resource<S>> {
@@ -41,7 +40,7 @@ export function list<S>(
 
 /** Collects `list` into an array. */
 export async function listAll<S>(
-  transport: Transport,
+  transport: OmniTransport,
   type: ResourceType<S>,
   options?: ListOptions,
 ): Promise<Resource<S>[]> {
@@ -50,7 +49,7 @@ export async function listAll<S>(
 
 /** Created, updated and destroyed events until `signal` aborts. A wrong transport throws at once. */
 export function watch<S>(
-  transport: Transport,
+  transport: OmniTransport,
   type: ResourceType<S>,
   options?: WatchOptions,
 ): AsyncIterable<WatchEvent<S>> {
@@ -58,7 +57,7 @@ export function watch<S>(
 }
 
 export async function create<S>(
-  transport: Transport,
+  transport: OmniTransport,
   type: ResourceType<S>,
   resource: ResourceInput<S>,
   options?: ResourceCallOptions,
@@ -68,7 +67,7 @@ export async function create<S>(
 
 /** Writes `resource`, whose `metadata.version` must be the version read. */
 export async function update<S>(
-  transport: Transport,
+  transport: OmniTransport,
   type: ResourceType<S>,
   resource: ResourceInput<S>,
   options?: UpdateOptions,
@@ -77,7 +76,7 @@ export async function update<S>(
 }
 
 export async function destroy<S>(
-  transport: Transport,
+  transport: OmniTransport,
   type: ResourceType<S>,
   id: string,
   options?: ResourceCallOptions & NamespaceOption,
@@ -87,7 +86,7 @@ export async function destroy<S>(
 
 /** Starts tearing the resource down; resolves to whether it can be destroyed right away. */
 export async function teardown<S>(
-  transport: Transport,
+  transport: OmniTransport,
   type: ResourceType<S>,
   id: string,
   options?: ResourceCallOptions & NamespaceOption,
@@ -97,7 +96,7 @@ export async function teardown<S>(
 
 /** Tears down, waits for the finalizers to go, then destroys (Omni v1.8.0 and later). */
 export async function teardownAndDestroy<S>(
-  transport: Transport,
+  transport: OmniTransport,
   type: ResourceType<S>,
   id: string,
   options?: ResourceCallOptions & NamespaceOption,

@@ -1,3 +1,4 @@
+import { ValidationError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import type { ListOptions, NamespaceOption, UpdateOptions, WatchOptions } from "./api.js";
 import type { LabelTermInput } from "./labels.js";
@@ -88,7 +89,12 @@ export const greaterThanTermKeys = /*@__PURE__*/ optionKeys<LabelTermOf<"gt" | "
 
 /** Checks the optional options argument of a resources call; leaving it out is fine. */
 export function checkResourceOptions(options: unknown, known: ReadonlySet<string>): void {
-  if (options !== undefined) {
-    checkOptionKeys("options", options, known);
+  if (options === undefined) {
+    return;
+  }
+  checkOptionKeys("options", options, known);
+  const { signal } = options as { signal?: unknown };
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new ValidationError("options.signal", "must be an AbortSignal");
   }
 }

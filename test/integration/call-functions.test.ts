@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { serviceAccountAuth } from "../../src/auth/service-account.js";
 import { ReadOnlyModeError, ValidationError } from "../../src/errors.js";
 import * as management from "../../src/management/calls.js";
-import { createOmniTransport } from "../../src/omni-transport.js";
+import { createGrpcTransport } from "../../src/node/grpc-transport.js";
+import { createOmniTransport, type OmniTransport } from "../../src/omni-transport.js";
 import * as resources from "../../src/resources/calls.js";
 import { Clusters, ConfigPatches } from "../../src/resources/registry.js";
 import { clientOver, drain, failure, transportNames, transports, useEmulator } from "./harness.js";
@@ -39,7 +40,9 @@ function omniTransportOver(name: (typeof transportNames)[number], readOnly = fal
     auth: serviceAccountAuth(emulator().keys.admin),
     readOnly,
   });
-  return { transport, sent: counting.sent, plain: counting.transport };
+  // What a JavaScript caller, or a cast, can still pass: the compiler refuses a plain transport.
+  const plain = counting.transport as OmniTransport;
+  return { transport, sent: counting.sent, plain };
 }
 
 async function rejection(work: () => unknown): Promise<unknown> {
@@ -115,7 +118,7 @@ describe.each(transportNames)("call functions over %s", (name) => {
 });
 
 describe("call functions on a transport they cannot trust", () => {
-  const refusals: [string, (plain: Transport) => unknown][] = [
+  const refusals: [string, (plain: OmniTransport) => unknown][] = [
     ["resources.get", (plain) => resources.get(plain, Clusters, "production")],
     ["resources.listAll", (plain) => resources.listAll(plain, Clusters)],
     [
@@ -141,11 +144,25 @@ describe("call functions on a transport they cannot trust", () => {
     expect(sent()).toBe(0);
   });
 
-  it("list and watch refuse it when called, before any iteration", () => {
+  it("streams refuse it when called, before any iteration", () => {
     const { plain, sent } = omniTransportOver("native gRPC");
     expect(() => resources.list(plain, Clusters)).toThrow(ValidationError);
     expect(() => resources.watch(plain, Clusters)).toThrow(ValidationError);
+    expect(() => management.machineLogs(plain, { machineId: "m" })).toThrow(ValidationError);
+    expect(() => management.getSupportBundle(plain, { cluster: "c" })).toThrow(ValidationError);
     expect(sent()).toBe(0);
+  });
+
+  it("name the transport before any option, like the resource calls", async () => {
+    const { plain } = omniTransportOver("native gRPC");
+    const error = await rejection(() => management.kubeconfig(plain, { cluster: "" }));
+    expect((error as ValidationError).argument).toBe("transport");
+  });
+
+  it("refuse a plain transport at compile time", () => {
+    const plainTransport = createGrpcTransport({ baseUrl: emulator().url });
+    // @ts-expect-error: a Connect transport is not an OmniTransport
+    expect(() => resources.list(plainTransport, Clusters)).toThrow(ValidationError);
   });
 
   it("refuse things that are not transports at all", async () => {
@@ -181,6 +198,24 @@ describe("the facade and the call functions", () => {
   it("offer the same management calls", () => {
     const client = clientOver(emulator(), "native gRPC");
     expect(Object.keys(client.management).sort()).toEqual(Object.keys(management).sort());
+  });
+
+  it("keep the facade's methods in the interface's order, each named after its call", () => {
+    const client = clientOver(emulator(), "native gRPC");
+    const names = Object.keys(client.management);
+    expect(names.slice(0, 5)).toEqual([
+      "kubeconfig",
+      "talosconfig",
+      "omniconfig",
+      "machineLogs",
+      "machineLogLines",
+    ]);
+    expect(names.at(-1)).toBe("tearDownLockedCluster");
+    for (const name of names) {
+      expect((client.management as unknown as Record<string, () => unknown>)[name]?.name).toBe(
+        name,
+      );
+    }
   });
 
   it("offer the same resource calls", () => {

@@ -7,6 +7,7 @@ import { createOmniClient, type OmniClient } from "../../src/client.js";
 import { type OmniEmulator, startOmniEmulator } from "../../src/emulator/index.js";
 import { KeyError, type KeyErrorReason, ValidationError } from "../../src/errors.js";
 import { createGrpcTransport } from "../../src/node/grpc-transport.js";
+import { listAll as listAllResources } from "../../src/resources/calls.js";
 import type { LabelSelector } from "../../src/resources/labels.js";
 import {
   ClusterStatuses,
@@ -445,6 +446,27 @@ const rows: Row[] = [
     input: "resource call timeoutMs that is negative",
     call: (c) => c.client.resources.get(Clusters, "talos-default", { timeoutMs: -1 }),
     argument: "options.timeoutMs",
+  },
+  {
+    input: "resource list signal that is not an AbortSignal",
+    call: (c) => c.client.resources.listAll(Clusters, options({ signal: "abort" })),
+    argument: "options.signal",
+  },
+  {
+    input: "resource list with a misspelt key and a bad signal (keys are checked first)",
+    call: (c) => c.client.resources.listAll(Clusters, options({ signal: "abort", labelz: {} })),
+    argument: "options.labelz",
+  },
+  {
+    input: "watch signal that is not an AbortSignal",
+    call: (c) => c.client.resources.watch(Clusters, options({ signal: {} })),
+    argument: "options.signal",
+  },
+  {
+    input: "call function given a plain Connect transport",
+    call: (c) =>
+      listAllResources(createGrpcTransport({ baseUrl: c.emulator.url }) as never, Clusters),
+    argument: "transport",
   },
   // Loggers.
   {
