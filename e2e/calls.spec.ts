@@ -172,5 +172,55 @@ for (const { transport, baseUrl } of browserTransports()) {
       expect(paths.some((path) => path.endsWith(".State/List"))).toBe(true);
       expect(paths.filter((path) => /CreateJoinToken|State\/Create/.test(path))).toEqual([]);
     });
+
+    test("the call functions, on their own entries, read and refuse writes like the client", async ({
+      page,
+    }) => {
+      const key = e2eEnvironment().keys.admin;
+      const outcome = await page.evaluate(
+        async ({ transport: kind, baseUrl: url, key: serviceAccountKey }) => {
+          const { omni, omniCalls } = window;
+          const transport = omni.createOmniTransport({
+            transport:
+              kind === "gateway"
+                ? omni.createGatewayTransport({ baseUrl: url })
+                : omni.createGrpcWebTransport({ baseUrl: url }),
+            auth: omni.serviceAccountAuth(serviceAccountKey),
+            readOnly: true,
+          });
+          const clusters = await omniCalls.resources.listAll(transport, omni.Clusters);
+          const kubeconfig = await omniCalls.management.kubeconfig(transport, {
+            cluster: "production",
+          });
+          const refusal = await omniCalls.management
+            .createJoinToken(transport, { name: "blocked" })
+            .then(
+              () => "the write went through",
+              (error: unknown) =>
+                error instanceof omni.ReadOnlyModeError ? "ReadOnlyModeError" : String(error),
+            );
+          const plain = await omniCalls.resources
+            .listAll(omni.createGrpcWebTransport({ baseUrl: url }) as never, omni.Clusters)
+            .then(
+              () => "accepted",
+              (error: unknown) =>
+                error instanceof omni.ValidationError ? error.argument : String(error),
+            );
+          return {
+            clusters: clusters.map((cluster) => cluster.metadata.id).sort(),
+            kubeconfig: kubeconfig.includes("production"),
+            refusal,
+            plain,
+          };
+        },
+        { transport, baseUrl, key },
+      );
+      expect(outcome).toEqual({
+        clusters: ["dev", "production", "staging"],
+        kubeconfig: true,
+        refusal: "ReadOnlyModeError",
+        plain: "transport",
+      });
+    });
   });
 }

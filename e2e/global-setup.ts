@@ -11,10 +11,17 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 // Outside Playwright's outputDir (which it empties) and inside test-results/ (git- and lint-ignored).
 const site = join(root, "test-results/e2e-site");
 
-/** The browser entry as an application bundles it: ESM, split so openpgp.js loads on demand. */
+/**
+ * The browser entries as an application bundles them: ESM, split so that openpgp.js loads on
+ * demand and the call-function entries share the core with the main one.
+ */
 async function bundleSdk(outdir: string): Promise<void> {
   await build({
-    entryPoints: { index: join(root, "src/index.ts") },
+    entryPoints: {
+      index: join(root, "src/index.ts"),
+      management: join(root, "src/management/calls.ts"),
+      resources: join(root, "src/resources/calls.ts"),
+    },
     outdir,
     bundle: true,
     splitting: true,

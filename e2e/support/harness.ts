@@ -1,7 +1,9 @@
 import type { Page } from "@playwright/test";
 import type * as Sdk from "../../src/index.js";
 import { createOmniClient, type OmniClient, serviceAccountAuth } from "../../src/index.js";
+import type * as ManagementCalls from "../../src/management/calls.js";
 import { createGrpcTransport } from "../../src/node.js";
+import type * as ResourceCalls from "../../src/resources/calls.js";
 import { e2eEnvironment } from "./environment.js";
 
 export type BrowserTransport = "grpc-web" | "gateway";
@@ -17,6 +19,8 @@ declare global {
   interface Window {
     /** The SDK's browser bundle, loaded by the harness page. */
     omni: typeof Sdk;
+    /** The call-function entries, `sidero-omni-client/management` and `/resources`. */
+    omniCalls: { management: typeof ManagementCalls; resources: typeof ResourceCalls };
     clientFor(spec: ClientSpec): Sdk.OmniClient;
     /** Scratch space for state that outlives one `page.evaluate`. */
     e2e: Record<string, unknown>;
