@@ -204,16 +204,17 @@ export function createGatewayHandler(
     );
     const streaming = method.methodKind === "server_streaming";
     let timeoutMs: number | undefined;
+    let input: ReturnType<typeof parseInput>;
     try {
       timeoutMs = timeoutFrom(req);
+      input = parseInput(method, await readBody(req));
     } catch (error) {
-      // grpc-gateway rejects the header while setting up the call, with a plain status body
-      // even for a stream.
+      // grpc-gateway rejects a bad timeout header or body while setting up the call, before any
+      // stream exists, so with a plain status body even for a streaming method.
       sendError(req, res, ConnectError.from(error), false);
       return;
     }
     try {
-      const input = parseInput(method, await readBody(req));
       const header = metadataFrom(req);
       if (method.methodKind === "unary") {
         const response = await transport.unary(

@@ -108,6 +108,16 @@ describe("the /api/ JSON gateway", () => {
     ).toHaveProperty("event_type");
   });
 
+  it("answers a stream's unreadable body with a plain status, as grpc-gateway decodes it first", async () => {
+    for (const body of ["{", '{"machine_id":"m","surprise":1}']) {
+      const response = await post("/management.ManagementService/MachineLogs", body, {
+        signer: admin,
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ code: 3, message: expect.any(String) });
+    }
+  });
+
   it("sets the HTTP status for a stream that fails before its first message", async () => {
     const response = await post(
       "/management.ManagementService/GetSupportBundle",
