@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { ValidationError } from "../errors.js";
 import type { Environment } from "./env.js";
 
@@ -10,9 +10,36 @@ export interface UserKeyFile {
 }
 
 /**
+ * The XDG data directory as omnictl's xdg library finds it: `$XDG_DATA_HOME` when it is an
+ * absolute path (a leading `~` counts as the home directory), otherwise the platform's own:
+ * `~/Library/Application Support` on macOS, `%LOCALAPPDATA%` on Windows, `~/.local/share` elsewhere.
+ */
+export function xdgDataHome(
+  env: Environment,
+  homeDir: string,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const fromEnv = env.XDG_DATA_HOME?.trim() ?? "";
+  const expanded =
+    fromEnv === "~" || fromEnv.startsWith("~/") ? join(homeDir, fromEnv.slice(1)) : fromEnv;
+  if (expanded !== "" && isAbsolute(expanded)) {
+    return expanded;
+  }
+  switch (platform) {
+    case "darwin":
+      return join(homeDir, "Library", "Application Support");
+    case "win32":
+      return env.LOCALAPPDATA?.trim() || join(homeDir, "AppData", "Local");
+    default:
+      return join(homeDir, ".local", "share");
+  }
+}
+
+/**
  * Where omnictl keeps the key of `identity` in `context`, in the order it looks: the custom keys
  * directory (`keysDir`, else `$SIDEROV1_KEYS_DIR`) when set, otherwise `~/.talos/keys`; then, in
- * both cases, `$XDG_DATA_HOME/omni/keys`, where keys saved before the directory was set still are.
+ * both cases, `omni/keys` in the XDG data directory, where keys saved before the directory was
+ * set still are.
  */
 export function userKeyFileCandidates(
   context: string,
@@ -20,12 +47,12 @@ export function userKeyFileCandidates(
   env: Environment,
   homeDir: string,
   keysDir?: string,
+  platform: NodeJS.Platform = process.platform,
 ): string[] {
   const name = `${context}-${identity}.pgp`;
   const custom = keysDir ?? env.SIDEROV1_KEYS_DIR?.trim();
   const preferred = custom ? join(custom, name) : join(homeDir, ".talos", "keys", name);
-  const dataHome = env.XDG_DATA_HOME?.trim() || join(homeDir, ".local", "share");
-  return [preferred, join(dataHome, "omni", "keys", name)];
+  return [preferred, join(xdgDataHome(env, homeDir, platform), "omni", "keys", name)];
 }
 
 /** Reads the first key file that exists; says where it looked when there is none. */

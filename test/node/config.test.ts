@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
 import { readServiceAccountEnvironment } from "../../src/node/env.js";
-import { readUserKeyFile, userKeyFileCandidates } from "../../src/node/key-files.js";
+import { readUserKeyFile, userKeyFileCandidates, xdgDataHome } from "../../src/node/key-files.js";
 import {
   defaultOmniconfigPath,
   loadOmniconfig,
@@ -196,7 +196,7 @@ describe("user key files", () => {
       "/keys/default-jane@example.com.pgp",
       "/data/omni/keys/default-jane@example.com.pgp",
     ]);
-    expect(userKeyFileCandidates("lab", "j@x", {}, "/home/j", "/custom")).toEqual([
+    expect(userKeyFileCandidates("lab", "j@x", {}, "/home/j", "/custom", "linux")).toEqual([
       "/custom/lab-j@x.pgp",
       "/home/j/.local/share/omni/keys/lab-j@x.pgp",
     ]);
@@ -226,13 +226,28 @@ describe("user key files", () => {
   });
 
   it("looks in ~/.talos/keys, then the XDG data directory", () => {
-    expect(userKeyFileCandidates("lab", "j@x", {}, "/home/j")).toEqual([
+    expect(userKeyFileCandidates("lab", "j@x", {}, "/home/j", undefined, "linux")).toEqual([
       "/home/j/.talos/keys/lab-j@x.pgp",
       "/home/j/.local/share/omni/keys/lab-j@x.pgp",
     ]);
     expect(userKeyFileCandidates("lab", "j@x", { XDG_DATA_HOME: "/data" }, "/home/j")[1]).toBe(
       "/data/omni/keys/lab-j@x.pgp",
     );
+  });
+
+  it("finds the XDG data directory where omnictl's xdg library does, on every platform", () => {
+    const env = { LOCALAPPDATA: "C:\\Users\\j\\AppData\\Local" };
+    expect(xdgDataHome({}, "/Users/j", "darwin")).toBe("/Users/j/Library/Application Support");
+    expect(xdgDataHome(env, "C:\\Users\\j", "win32")).toBe(env.LOCALAPPDATA);
+    expect(xdgDataHome({}, "/home/j", "linux")).toBe("/home/j/.local/share");
+    expect(xdgDataHome({ XDG_DATA_HOME: "/data" }, "/Users/j", "darwin")).toBe("/data");
+    expect(xdgDataHome({ XDG_DATA_HOME: "~/data" }, "/home/j", "linux")).toBe("/home/j/data");
+    // A relative value is ignored, as the xdg library ignores it.
+    expect(xdgDataHome({ XDG_DATA_HOME: "data" }, "/home/j", "linux")).toBe("/home/j/.local/share");
+    expect(userKeyFileCandidates("lab", "j@x", {}, "/Users/j", undefined, "darwin")).toEqual([
+      "/Users/j/.talos/keys/lab-j@x.pgp",
+      "/Users/j/Library/Application Support/omni/keys/lab-j@x.pgp",
+    ]);
   });
 
   it("reads the first file that exists and lists every place it looked otherwise", () => {
