@@ -12,7 +12,8 @@ export const MAX_SERVICE_ACCOUNT_KEY_LIFETIME_SECONDS = 365 * day;
 const upperSlackMs = 60_000;
 const lowerSlackMs = 5 * 60_000;
 
-const infraProviderPrefix = "infra-provider:";
+/** Names of infra-provider service accounts start with this, and only theirs may have that role. */
+export const infraProviderPrefix = "infra-provider:";
 
 /**
  * The identity Omni gives a service account: `<name>@serviceaccount.omni.sidero.dev`, or

@@ -7,6 +7,7 @@ import { type Client, createClient } from "@connectrpc/connect";
 import { utf8Encoder } from "../auth/encoding.js";
 import {
   checkServiceAccountPublicKey,
+  infraProviderPrefix,
   serviceAccountIdentity,
 } from "../auth/service-account-key.js";
 import { ValidationError } from "../errors.js";
@@ -262,6 +263,29 @@ function requireServiceAccountName(value: unknown): string {
   return name;
 }
 
+/** Omni's rule that the InfraProvider role and the `infra-provider:` name prefix go together. */
+function checkInfraProviderRole(name: string, useUserRole: boolean, role: string): void {
+  const infraProvider = name.startsWith(infraProviderPrefix);
+  if (infraProvider && useUserRole) {
+    throw new ValidationError(
+      "options.useUserRole",
+      `cannot be used for an "${infraProviderPrefix}" service account, which must have the role InfraProvider`,
+    );
+  }
+  if (infraProvider && role !== "InfraProvider") {
+    throw new ValidationError(
+      "options.role",
+      `must be InfraProvider for an "${infraProviderPrefix}" service account`,
+    );
+  }
+  if (!infraProvider && role === "InfraProvider") {
+    throw new ValidationError(
+      "options.name",
+      `must start with "${infraProviderPrefix}" for a service account with the role InfraProvider`,
+    );
+  }
+}
+
 /** Omni's rules for the key (public, lifetime at most 365 days), checked before sending. */
 async function serviceAccountPublicKey(value: unknown): Promise<string> {
   const argument = "options.armoredPgpPublicKey";
@@ -512,11 +536,13 @@ export const createServiceAccount: OnTransport<OmniManagementApi["createServiceA
       "is required unless useUserRole is true (Omni has no default role)",
     );
   }
+  const role = useUserRole ? "" : requireRole("options.role", input.role);
+  checkInfraProviderRole(name, useUserRole, role);
   const request = create(CreateServiceAccountRequestSchema, {
     name,
     armoredPgpPublicKey,
     useUserRole,
-    role: useUserRole ? "" : requireRole("options.role", input.role),
+    role,
   });
   const response = await raw.createServiceAccount(request, toCallOptions(call));
   return { publicKeyId: response.publicKeyId };

@@ -628,8 +628,10 @@ describe("management facade: requests Omni accepts", () => {
       "Operator",
       "Admin",
     ] as const) {
-      await management.createServiceAccount({ name: "ci", armoredPgpPublicKey: publicKey, role });
-      expect(omni.last().request).toMatchObject({ role, useUserRole: false });
+      // Omni gives the InfraProvider role to infra-provider accounts only.
+      const name = role === "InfraProvider" ? "infra-provider:aws-1" : "ci";
+      await management.createServiceAccount({ name, armoredPgpPublicKey: publicKey, role });
+      expect(omni.last().request).toMatchObject({ name, role, useUserRole: false });
     }
     await management.createServiceAccount({
       name: "ci",
@@ -637,6 +639,32 @@ describe("management facade: requests Omni accepts", () => {
       useUserRole: true,
     });
     expect(omni.last().request).toMatchObject({ role: "", useUserRole: true });
+  });
+
+  it("keeps the InfraProvider role and infra-provider names together, as Omni does", async () => {
+    const { omni, management } = setup({
+      createServiceAccount: () => ({ publicKeyId: "abc123" }),
+    });
+    const attempts: [Parameters<typeof management.createServiceAccount>[0], string][] = [
+      [
+        { name: "infra-provider:aws-1", armoredPgpPublicKey: publicKey, useUserRole: true },
+        "options.useUserRole",
+      ],
+      [
+        { name: "infra-provider:aws-1", armoredPgpPublicKey: publicKey, role: "Admin" },
+        "options.role",
+      ],
+      [{ name: "aws-1", armoredPgpPublicKey: publicKey, role: "InfraProvider" }, "options.name"],
+    ];
+    for (const [options, argument] of attempts) {
+      const error = await management.createServiceAccount(options).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).argument).toBe(argument);
+    }
+    expect(omni.requestCount()).toBe(0);
   });
 
   it("a role error lists the roles Omni knows", async () => {
