@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { posix, win32 } from "node:path";
 import { ValidationError } from "../errors.js";
 import type { Environment } from "./env.js";
 
@@ -9,9 +9,31 @@ export interface UserKeyFile {
   armoredPrivateKey: string;
 }
 
+const pathsOf = (platform: NodeJS.Platform) => (platform === "win32" ? win32 : posix);
+
+/**
+ * A leading `~` or `$HOME` (elsewhere) or `%USERPROFILE%` (Windows) in an XDG variable, replaced
+ * by the home directory, as omnictl's xdg library replaces it.
+ */
+function expandHome(value: string, homeDir: string, platform: NodeJS.Platform): string {
+  const { join } = pathsOf(platform);
+  if (platform === "win32") {
+    return value.startsWith("%USERPROFILE%") ? join(homeDir, value.slice(13)) : value;
+  }
+  if (value.startsWith("~")) {
+    return join(homeDir, value.slice(1));
+  }
+  return value.startsWith("$HOME") ? join(homeDir, value.slice(5)) : value;
+}
+
+/** Go's idea of an absolute path: on Windows it needs a drive letter or a UNC share. */
+function isAbsolutePath(value: string, platform: NodeJS.Platform): boolean {
+  return platform === "win32" ? /^([A-Za-z]:[\\/]|[\\/]{2})/.test(value) : value.startsWith("/");
+}
+
 /**
  * The XDG data directory as omnictl's xdg library finds it: `$XDG_DATA_HOME` when it is an
- * absolute path (a leading `~` counts as the home directory), otherwise the platform's own:
+ * absolute path after home expansion, otherwise the platform's own:
  * `~/Library/Application Support` on macOS, `%LOCALAPPDATA%` on Windows, `~/.local/share` elsewhere.
  */
 export function xdgDataHome(
@@ -19,11 +41,10 @@ export function xdgDataHome(
   homeDir: string,
   platform: NodeJS.Platform = process.platform,
 ): string {
-  const fromEnv = env.XDG_DATA_HOME?.trim() ?? "";
-  const expanded =
-    fromEnv === "~" || fromEnv.startsWith("~/") ? join(homeDir, fromEnv.slice(1)) : fromEnv;
-  if (expanded !== "" && isAbsolute(expanded)) {
-    return expanded;
+  const { join } = pathsOf(platform);
+  const fromEnv = expandHome(env.XDG_DATA_HOME?.trim() ?? "", homeDir, platform);
+  if (isAbsolutePath(fromEnv, platform)) {
+    return fromEnv;
   }
   switch (platform) {
     case "darwin":
@@ -49,6 +70,7 @@ export function userKeyFileCandidates(
   keysDir?: string,
   platform: NodeJS.Platform = process.platform,
 ): string[] {
+  const { join } = pathsOf(platform);
   const name = `${context}-${identity}.pgp`;
   const custom = keysDir ?? env.SIDEROV1_KEYS_DIR?.trim();
   const preferred = custom ? join(custom, name) : join(homeDir, ".talos", "keys", name);

@@ -236,17 +236,33 @@ describe("user key files", () => {
   });
 
   it("finds the XDG data directory where omnictl's xdg library does, on every platform", () => {
-    const env = { LOCALAPPDATA: "C:\\Users\\j\\AppData\\Local" };
-    expect(xdgDataHome({}, "/Users/j", "darwin")).toBe("/Users/j/Library/Application Support");
-    expect(xdgDataHome(env, "C:\\Users\\j", "win32")).toBe(env.LOCALAPPDATA);
-    expect(xdgDataHome({}, "/home/j", "linux")).toBe("/home/j/.local/share");
-    expect(xdgDataHome({ XDG_DATA_HOME: "/data" }, "/Users/j", "darwin")).toBe("/data");
-    expect(xdgDataHome({ XDG_DATA_HOME: "~/data" }, "/home/j", "linux")).toBe("/home/j/data");
-    // A relative value is ignored, as the xdg library ignores it.
-    expect(xdgDataHome({ XDG_DATA_HOME: "data" }, "/home/j", "linux")).toBe("/home/j/.local/share");
+    const windowsHome = "C:\\Users\\j";
+    const localAppData = "C:\\Users\\j\\AppData\\Local";
+    const cases: [Record<string, string>, string, NodeJS.Platform, string][] = [
+      [{}, "/Users/j", "darwin", "/Users/j/Library/Application Support"],
+      [{ LOCALAPPDATA: localAppData }, windowsHome, "win32", localAppData],
+      [{}, windowsHome, "win32", localAppData],
+      [{}, "/home/j", "linux", "/home/j/.local/share"],
+      [{ XDG_DATA_HOME: "/data" }, "/Users/j", "darwin", "/data"],
+      [{ XDG_DATA_HOME: "~/data" }, "/home/j", "linux", "/home/j/data"],
+      [{ XDG_DATA_HOME: "$HOME/data" }, "/home/j", "linux", "/home/j/data"],
+      [{ XDG_DATA_HOME: "%USERPROFILE%\\data" }, windowsHome, "win32", `${windowsHome}\\data`],
+      // Windows expands only %USERPROFILE%, and a path without a drive is not absolute there.
+      [{ XDG_DATA_HOME: "~/data", LOCALAPPDATA: localAppData }, windowsHome, "win32", localAppData],
+      [{ XDG_DATA_HOME: "\\data", LOCALAPPDATA: localAppData }, windowsHome, "win32", localAppData],
+      // A relative value is ignored.
+      [{ XDG_DATA_HOME: "data" }, "/home/j", "linux", "/home/j/.local/share"],
+    ];
+    for (const [env, home, platform, expected] of cases) {
+      expect(xdgDataHome(env, home, platform), JSON.stringify({ env, platform })).toBe(expected);
+    }
     expect(userKeyFileCandidates("lab", "j@x", {}, "/Users/j", undefined, "darwin")).toEqual([
       "/Users/j/.talos/keys/lab-j@x.pgp",
       "/Users/j/Library/Application Support/omni/keys/lab-j@x.pgp",
+    ]);
+    expect(userKeyFileCandidates("lab", "j@x", {}, windowsHome, undefined, "win32")).toEqual([
+      `${windowsHome}\\.talos\\keys\\lab-j@x.pgp`,
+      `${localAppData}\\omni\\keys\\lab-j@x.pgp`,
     ]);
   });
 
