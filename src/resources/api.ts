@@ -314,7 +314,8 @@ function watchRequest(type: ResourceType, options: WatchOptions | undefined) {
   const bootstrapContents = id === undefined && bootstrap;
   const watchOptions: MessageInitShape<typeof WatchOptionsSchema> = {
     bootstrapContents,
-    // Asks for a bookmark on the "bootstrapped" event too, so a caller can resume from there.
+    // The watch's start bookmark, so a caller can resume from the end of the bootstrap. COSI
+    // puts it on the "bootstrapped" event, which is yielded, and on an extra no-op event, skipped.
     bootstrapBookmark: bootstrapContents,
     tailEvents,
     labelQuery: options?.labels === undefined ? [] : [toLabelQuery(options.labels)],

@@ -125,33 +125,37 @@ function decodeWrite(resource: Resource | undefined): Resource {
   });
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-function bookmarkOf(sequence: number): Uint8Array {
-  return encoder.encode(String(sequence));
+/**
+ * Bookmarks as COSI makes them: a random cookie of the serving instance, then the position of
+ * the event. A bookmark from another emulator (or an earlier run) is refused, not misread.
+ */
+function createBookmarks() {
+  const cookie = crypto.getRandomValues(new Uint8Array(8));
+  return {
+    of(sequence: number): Uint8Array {
+      const bookmark = new Uint8Array(16);
+      bookmark.set(cookie);
+      new DataView(bookmark.buffer).setBigUint64(8, BigInt(sequence));
+      return bookmark;
+    },
+    parse(bookmark: Uint8Array): number {
+      if (bookmark.length !== 16 || cookie.some((byte, index) => bookmark[index] !== byte)) {
+        throw new ConnectError("invalid watch bookmark", Code.FailedPrecondition);
+      }
+      return Number(new DataView(bookmark.buffer, bookmark.byteOffset, 16).getBigUint64(8));
+    },
+  };
 }
 
-function parseBookmark(bookmark: Uint8Array): number {
-  const text = decoder.decode(bookmark);
-  if (!/^\d+$/.test(text)) {
-    throw new ConnectError("invalid bookmark", Code.FailedPrecondition);
-  }
-  return Number(text);
-}
+type Bookmarks = ReturnType<typeof createBookmarks>;
 
 function eventMessage(
   eventType: EventType,
   resource: Resource | undefined,
   old: Resource | undefined,
-  sequence: number | undefined,
+  bookmark: Uint8Array | undefined,
 ): Event {
-  return create(EventSchema, {
-    eventType,
-    resource,
-    old,
-    bookmark: sequence === undefined ? undefined : bookmarkOf(sequence),
-  });
+  return create(EventSchema, { eventType, resource, old, bookmark });
 }
 
 /**
@@ -162,25 +166,25 @@ function visibleEvent(
   event: StoreEvent,
   filter: ListFilter,
   id: string | undefined,
+  bookmarks: Bookmarks,
 ): Event | undefined {
   if (id !== undefined && event.resource.metadata?.id !== id) {
     return undefined;
   }
   const now = matches(event.resource, filter);
+  const bookmark = bookmarks.of(event.sequence);
   if (event.eventType !== EventType.UPDATED) {
-    return now
-      ? eventMessage(event.eventType, event.resource, undefined, event.sequence)
-      : undefined;
+    return now ? eventMessage(event.eventType, event.resource, undefined, bookmark) : undefined;
   }
   const before = event.old ? matches(event.old, filter) : false;
   if (now && before) {
-    return eventMessage(EventType.UPDATED, event.resource, event.old, event.sequence);
+    return eventMessage(EventType.UPDATED, event.resource, event.old, bookmark);
   }
   if (now) {
-    return eventMessage(EventType.CREATED, event.resource, undefined, event.sequence);
+    return eventMessage(EventType.CREATED, event.resource, undefined, bookmark);
   }
   if (before) {
-    return eventMessage(EventType.DESTROYED, event.resource, undefined, event.sequence);
+    return eventMessage(EventType.DESTROYED, event.resource, undefined, bookmark);
   }
   return undefined;
 }
@@ -240,6 +244,8 @@ export function createCosiStateImpl(
   store: CosiStore,
   access: CosiAccess,
 ): ServiceImpl<typeof State> {
+  const bookmarks = createBookmarks();
+
   function authorize(context: HandlerContext, verb: CosiVerb, type: string, namespace: string) {
     access.check(context, verb, type, namespace);
     enforceTypeRules(verb, type);
@@ -315,9 +321,8 @@ export function createCosiStateImpl(
           throw new ConnectError("teardown canceled", Code.Canceled);
         }
       }
-      if (store.get(namespace, type, id)) {
-        store.destroy(namespace, type, id, { owner });
-      }
+      // Gone while waiting: the destroy fails with NotFound, as COSI's does.
+      store.destroy(namespace, type, id, { owner });
       return {};
     },
 
@@ -352,54 +357,65 @@ export function createCosiStateImpl(
       });
       try {
         const initial: Event[] = [];
+        const visible = (event: StoreEvent) => visibleEvent(event, filter, id, bookmarks);
+        const replayed = (events: readonly StoreEvent[]) => {
+          for (const event of events) {
+            const message = visible(event);
+            if (message) {
+              initial.push(message);
+            }
+          }
+        };
+        // The bookmark of the last change before the watch began: resuming from it misses nothing.
+        const startBookmark = bookmarks.of(store.lastSequence);
+        const tailEvents = options?.tailEvents ?? 0;
         if (options?.startFromBookmark !== undefined) {
           const replay = store.eventsSince(
             namespace,
             type,
-            parseBookmark(options.startFromBookmark),
+            bookmarks.parse(options.startFromBookmark),
           );
           if (!replay) {
             throw new ConnectError(
-              "invalid bookmark: it is older than the kept history",
+              "invalid watch bookmark: it is older than the kept history or newer than the last change",
               Code.FailedPrecondition,
             );
           }
-          for (const event of replay) {
-            const visible = visibleEvent(event, filter, id);
-            if (visible) {
-              initial.push(visible);
-            }
+          replayed(replay);
+        } else if (tailEvents > 0) {
+          // One resource's watch counts back that resource's own changes.
+          replayed(store.tail(namespace, type, tailEvents, id));
+        } else if (id !== undefined) {
+          const current = store.get(namespace, type, id);
+          initial.push(
+            current
+              ? eventMessage(EventType.CREATED, current, undefined, undefined)
+              : eventMessage(
+                  EventType.DESTROYED,
+                  tombstone(namespace, type, id),
+                  undefined,
+                  undefined,
+                ),
+          );
+        } else if (options?.bootstrapContents) {
+          for (const resource of store.list(namespace, type, filter)) {
+            initial.push(eventMessage(EventType.CREATED, resource, undefined, undefined));
           }
-        } else {
-          if ((options?.tailEvents ?? 0) > 0) {
-            for (const event of store.tail(namespace, type, options?.tailEvents ?? 0)) {
-              const visible = visibleEvent(event, filter, id);
-              if (visible) {
-                initial.push(visible);
-              }
-            }
-          }
-          if (id !== undefined) {
-            const current = store.get(namespace, type, id);
+          if (withControlEvents) {
             initial.push(
-              current
-                ? eventMessage(EventType.CREATED, current, undefined, undefined)
-                : eventMessage(
-                    EventType.DESTROYED,
-                    tombstone(namespace, type, id),
-                    undefined,
-                    undefined,
-                  ),
+              eventMessage(
+                EventType.BOOTSTRAPPED,
+                tombstone(namespace, type, ""),
+                undefined,
+                startBookmark,
+              ),
             );
-          } else if (options?.bootstrapContents) {
-            for (const resource of store.list(namespace, type, filter)) {
-              initial.push(eventMessage(EventType.CREATED, resource, undefined, undefined));
-            }
-            if (withControlEvents) {
-              const bookmark = options.bootstrapBookmark ? store.lastSequence : undefined;
-              initial.push(eventMessage(EventType.BOOTSTRAPPED, undefined, undefined, bookmark));
-            }
           }
+        }
+        if (id === undefined && options?.bootstrapBookmark) {
+          initial.push(
+            eventMessage(EventType.NOOP, tombstone(namespace, type, ""), undefined, startBookmark),
+          );
         }
 
         // An empty response tells the client the watch is registered.
@@ -416,7 +432,7 @@ export function createCosiStateImpl(
           }
           const visible: Event[] = [];
           for (const event of pending.splice(0)) {
-            const message = visibleEvent(event, filter, id);
+            const message = visibleEvent(event, filter, id, bookmarks);
             if (message) {
               visible.push(message);
             }

@@ -41,6 +41,11 @@ function resourceName(resource: { namespace: string; type: string; id: string })
   return `resource ${resource.type}(${resource.namespace}/${resource.id})`;
 }
 
+/** Go's string order: by UTF-8 bytes, which for IDs (ASCII) is code-unit order. */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function notFound(namespace: string, type: string, id: string): ConnectError {
   return new ConnectError(`${resourceName({ namespace, type, id })} doesn't exist`, Code.NotFound);
 }
@@ -94,7 +99,8 @@ export class CosiStore {
         result.push(resource);
       }
     }
-    return result;
+    // COSI lists (and bootstraps watches) in ID order, whatever the order of creation.
+    return result.sort((a, b) => compareIds(a.metadata?.id ?? "", b.metadata?.id ?? ""));
   }
 
   /**
@@ -138,17 +144,18 @@ export class CosiStore {
       throw notFound(meta.namespace, meta.type, meta.id);
     }
     const stored = current.metadata;
+    // COSI checks the owner, then the version, then the phase.
     this.checkOwner(stored.owner, options.owner ?? "", meta);
-    if (options.expectedPhase !== undefined && stored.phase !== options.expectedPhase) {
-      throw new ConnectError(
-        `${resourceName(meta)} is in phase ${stored.phase}, expected ${options.expectedPhase}`,
-        Code.InvalidArgument,
-      );
-    }
     if (meta.version !== stored.version) {
       throw new ConnectError(
         `${resourceName(meta)} update conflict: expected version "${meta.version}", actual version "${stored.version}"`,
         Code.FailedPrecondition,
+      );
+    }
+    if (options.expectedPhase !== undefined && stored.phase !== options.expectedPhase) {
+      throw new ConnectError(
+        `${resourceName(meta)} is in phase ${stored.phase}, expected ${options.expectedPhase}`,
+        Code.InvalidArgument,
       );
     }
     const next = create(ResourceSchema, {
@@ -233,10 +240,16 @@ export class CosiStore {
     };
   }
 
-  /** Past events of one kind after `afterSequence`; undefined when they are no longer kept. */
+  /**
+   * Past events of one kind after `afterSequence`; undefined when they are no longer kept, or when
+   * `afterSequence` is past the last event (a bookmark this store never gave out).
+   */
   eventsSince(namespace: string, type: string, afterSequence: number): StoreEvent[] | undefined {
     const oldest = this.history[0]?.sequence ?? this.sequence + 1;
-    if (afterSequence + 1 < oldest && afterSequence < this.sequence) {
+    if (
+      (afterSequence + 1 < oldest && afterSequence < this.sequence) ||
+      afterSequence > this.sequence
+    ) {
       return undefined;
     }
     return this.history.filter(
@@ -245,12 +258,17 @@ export class CosiStore {
     );
   }
 
-  /** The last `count` events of one kind. */
-  tail(namespace: string, type: string, count: number): StoreEvent[] {
+  /** The last `count` events of one kind, or of one resource of it when `id` is given. */
+  tail(namespace: string, type: string, count: number, id?: string): StoreEvent[] {
     const events: StoreEvent[] = [];
     for (let i = this.history.length - 1; i >= 0 && events.length < count; i--) {
       const event = this.history[i];
-      if (event && event.namespace === namespace && event.type === type) {
+      if (
+        event &&
+        event.namespace === namespace &&
+        event.type === type &&
+        (id === undefined || event.resource.metadata?.id === id)
+      ) {
         events.unshift(event);
       }
     }
