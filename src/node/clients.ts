@@ -86,7 +86,9 @@ export const fromOmniconfigOptionKeys = /*@__PURE__*/ optionKeys<OmniClientFromO
 /**
  * A client for an omnictl context, over native gRPC, signed with the user key omnictl saved when
  * the user logged in (`<context>-<identity>.pgp`). That key lives for a few hours; log in again
- * with omnictl when it has expired.
+ * with omnictl when it has expired. Unlike omnictl, it reads only the file: `OMNI_ENDPOINT` does
+ * not replace the context's URL and service-account variables are not looked at, so the client
+ * is what the file says (`createOmniClientFromEnv` is the one for those variables).
  */
 export function createOmniClientFromOmniconfig(
   options: OmniClientFromOmniconfigOptions = {},
@@ -110,25 +112,61 @@ export function createOmniClientFromOmniconfig(
   }
   const candidates = userKeyFileCandidates(selected.name, identity, environment, home, keysDir);
   const keyFile = readUserKeyFile(candidates, selected.name, identity);
-  const auth = renamingKeyErrors(keyFile.path, "armoredPrivateKey", () =>
-    pgpAuth({ identity, armoredPrivateKey: keyFile.armoredPrivateKey, passphrase }),
+  const auth = renamingKeyErrors(
+    keyFile.path,
+    "armoredPrivateKey",
+    () => pgpAuth({ identity, armoredPrivateKey: keyFile.armoredPrivateKey, passphrase }),
+    // omnictl's keys live a few hours; it makes a new one when the user logs in again.
+    "; log in again with omnictl (for example `omnictl get clusters`) for a new key",
   );
   return createOmniClient({ ...settings, transport, auth });
 }
 
 /**
- * The auth constructors name their own argument in errors; here the user gave a variable or a
- * file instead, so errors name that, keeping the reason.
+ * A key error that names `source` (a variable or a file) instead of the auth's own argument;
+ * `expiredHint` is added when the key has expired.
  */
-function renamingKeyErrors(source: string, argument: string, make: () => OmniAuth): OmniAuth {
-  try {
-    return make();
-  } catch (error) {
-    if (error instanceof KeyError && error.argument.startsWith(argument)) {
-      const detail = error.rawMessage.slice(error.argument.length + 2);
-      const renamed = `${source}${error.argument.slice(argument.length)}`;
-      throw new KeyError(renamed, error.reason, detail, { cause: error });
-    }
-    throw error;
+function renamedKeyError(
+  error: unknown,
+  source: string,
+  argument: string,
+  expiredHint = "",
+): unknown {
+  if (!(error instanceof KeyError) || !error.argument.startsWith(argument)) {
+    return error;
   }
+  const detail = error.rawMessage.slice(error.argument.length + 2);
+  const renamed = `${source}${error.argument.slice(argument.length)}`;
+  const hint = error.reason === "expired" ? expiredHint : "";
+  return new KeyError(renamed, error.reason, `${detail}${hint}`, { cause: error });
+}
+
+/**
+ * The auth constructors name their own argument in errors; here the user gave a variable or a
+ * file instead, so errors name that, keeping the reason. That holds for what the constructor
+ * finds and for what only signing finds (an expired key is found at the first call).
+ */
+function renamingKeyErrors(
+  source: string,
+  argument: string,
+  make: () => OmniAuth,
+  expiredHint?: string,
+): OmniAuth {
+  let auth: OmniAuth;
+  try {
+    auth = make();
+  } catch (error) {
+    throw renamedKeyError(error, source, argument, expiredHint);
+  }
+  const signer = () =>
+    auth.signer().catch((error: unknown) => {
+      throw renamedKeyError(error, source, argument, expiredHint);
+    });
+  return Object.freeze({
+    kind: auth.kind,
+    identity: auth.identity,
+    signer,
+    toJSON: () => ({ kind: auth.kind, identity: auth.identity }),
+    toString: () => String(auth),
+  });
 }

@@ -10,7 +10,10 @@ export interface ServiceAccountEnvironment {
   keyVariable: "SIDERO_SERVICE_ACCOUNT_KEY" | "OMNI_SERVICE_ACCOUNT_KEY";
 }
 
-/** Variables are read in this order; the first one set wins, like Go's `serviceaccount.GetFromEnv`. */
+/**
+ * Variables are read in this order, like Go's `serviceaccount.GetFromEnv`; the first non-empty
+ * one wins (Go takes an empty but set variable and then fails to decode it).
+ */
 const keyVariables = ["SIDERO_SERVICE_ACCOUNT_KEY", "OMNI_SERVICE_ACCOUNT_KEY"] as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;

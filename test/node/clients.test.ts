@@ -55,6 +55,31 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
+/** A key that expired an hour ago, as omnictl's are a few hours after login. */
+async function expiredKey(email: string): Promise<string> {
+  const key = await openpgp.generateKey({
+    type: "ecc",
+    curve: "ed25519Legacy",
+    userIDs: [{ email }],
+    keyExpirationTime: 3600,
+    date: new Date(Date.now() - 2 * 3600_000),
+    format: "object",
+  });
+  return key.privateKey.armor();
+}
+
+/** What the first signed call fails with. */
+async function firstCallError(transport: Parameters<typeof createClient>[1]): Promise<KeyError> {
+  const error = await createClient(ManagementService, transport)
+    .omniconfig({})
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  expect(error).toBeInstanceOf(KeyError);
+  return error as KeyError;
+}
+
 function serviceAccountKey(name: string, pgpKey: string): string {
   return Buffer.from(JSON.stringify({ name, pgp_key: pgpKey })).toString("base64");
 }
@@ -85,6 +110,20 @@ describe("createOmniClientFromEnv", () => {
     expect((error as KeyError).argument).toBe("SIDERO_SERVICE_ACCOUNT_KEY");
     expect((error as KeyError).reason).toBe("not-base64");
     expect((error as KeyError).message).not.toContain("not base64 at all");
+  });
+
+  it("names the variable when the key turns out expired at the first call", async () => {
+    const sent = signatures.length;
+    const client = createOmniClientFromEnv({
+      env: {
+        OMNI_ENDPOINT: url,
+        OMNI_SERVICE_ACCOUNT_KEY: serviceAccountKey("old", await expiredKey("old@example.com")),
+      },
+    });
+    const error = await firstCallError(client.transport);
+    expect(error.argument).toMatch(/^OMNI_SERVICE_ACCOUNT_KEY/);
+    expect(error.reason).toBe("expired");
+    expect(signatures.length).toBe(sent);
   });
 
   it("rejects a bad endpoint before connecting, naming OMNI_ENDPOINT", () => {
@@ -157,6 +196,20 @@ describe("createOmniClientFromOmniconfig", () => {
     })();
     expect(error).toBeInstanceOf(KeyError);
     expect((error as KeyError).argument).toBe(join(keysDir, "lab-jane@example.com.pgp"));
+  });
+
+  it("names the key file and says how to renew it when omnictl's key has expired", async () => {
+    const keysDir = join(home, "expired");
+    mkdirSync(keysDir);
+    const file = join(keysDir, "lab-jane@example.com.pgp");
+    writeFileSync(file, await expiredKey("jane@example.com"));
+    const sent = signatures.length;
+    const client = createOmniClientFromOmniconfig({ env: {}, homeDir: home, keysDir });
+    const error = await firstCallError(client.transport);
+    expect(error.argument).toBe(file);
+    expect(error.reason).toBe("expired");
+    expect(error.message).toContain("log in again with omnictl");
+    expect(signatures.length).toBe(sent);
   });
 
   it("names the omniconfig key of a URL it cannot use", () => {
