@@ -63,6 +63,13 @@ describe("the emulator's RE2 translation", () => {
     ["{x}", "{x}", true],
     ["[]a]", "]", true],
     ["\\x{41}\\101", "AA", true],
+    ["a]", "a]", true],
+    ["^[[:digit:]]+$", "042", true],
+    ["^[[:^digit:]]+$", "a-é", true],
+    ["[[:^digit:]]", "5", false],
+    ["[[:^punct:]]", "[", false],
+    ["[[:^space:]x]", " ", false],
+    ["[[:^ascii:]]", "é", true],
   ])("%s on %j matches: %s", (pattern, input, matches) => {
     expect(compileRe2(pattern).test(input)).toBe(matches);
   });

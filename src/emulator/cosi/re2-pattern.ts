@@ -1,7 +1,7 @@
 /**
  * Go's RE2 syntax, which Omni compiles ID queries with, translated to a JavaScript RegExp so that
  * the emulator filters as Omni does. It covers what ID queries use: leading flag groups, named
- * groups, `\A` and `\z`, `\Q...\E`, Unicode classes, POSIX classes and escaped punctuation. It
+ * groups, `\A` and `\z`, `\Q...\E`, Unicode classes, POSIX classes (negated too) and escaped punctuation. It
  * throws for what RE2 rejects but JavaScript would accept (lookaround, backreferences) and for
  * the few RE2 forms it cannot express.
  *
@@ -35,22 +35,71 @@ const repetition = /^\{(\d+)(,(\d*))?\}/;
 /** RE2 refuses larger counts in `x{n,m}`. */
 const maxRepeat = 1000;
 
-const posixClasses: Readonly<Record<string, string>> = {
-  alnum: "0-9A-Za-z",
-  alpha: "A-Za-z",
-  ascii: "\\x00-\\x7F",
-  blank: "\\t ",
-  cntrl: "\\x00-\\x1F\\x7F",
-  digit: "0-9",
-  graph: "!-~",
-  lower: "a-z",
-  print: " -~",
-  punct: "!-\\/:-@\\[-`{-~",
-  space: "\\t\\n\\v\\f\\r ",
-  upper: "A-Z",
-  word: "0-9A-Za-z_",
-  xdigit: "0-9A-Fa-f",
+/** RE2's POSIX classes, as code-point ranges. */
+const posixClasses: Readonly<Record<string, readonly (readonly [number, number])[]>> = {
+  alnum: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
+  alpha: [
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
+  ascii: [[0x00, 0x7f]],
+  blank: [
+    [0x09, 0x09],
+    [0x20, 0x20],
+  ],
+  cntrl: [
+    [0x00, 0x1f],
+    [0x7f, 0x7f],
+  ],
+  digit: [[0x30, 0x39]],
+  graph: [[0x21, 0x7e]],
+  lower: [[0x61, 0x7a]],
+  print: [[0x20, 0x7e]],
+  punct: [
+    [0x21, 0x2f],
+    [0x3a, 0x40],
+    [0x5b, 0x60],
+    [0x7b, 0x7e],
+  ],
+  space: [
+    [0x09, 0x0d],
+    [0x20, 0x20],
+  ],
+  upper: [[0x41, 0x5a]],
+  word: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x5f, 0x5f],
+    [0x61, 0x7a],
+  ],
+  xdigit: [
+    [0x30, 0x39],
+    [0x41, 0x46],
+    [0x61, 0x66],
+  ],
 };
+
+const codePoint = (point: number) => `\\u{${point.toString(16)}}`;
+
+/** The ranges as the inside of a `u`-mode class, or every code point outside them. */
+function classRanges(ranges: readonly (readonly [number, number])[], negated: boolean): string {
+  if (!negated) {
+    return ranges.map(([first, last]) => `${codePoint(first)}-${codePoint(last)}`).join("");
+  }
+  let out = "";
+  let next = 0;
+  for (const [first, last] of ranges) {
+    if (first > next) {
+      out += `${codePoint(next)}-${codePoint(first - 1)}`;
+    }
+    next = last + 1;
+  }
+  return `${out}${codePoint(next)}-${codePoint(0x10ffff)}`;
+}
 
 function translate(body: string): string {
   let out = "";
@@ -67,10 +116,10 @@ function translate(body: string): string {
       const posix = /^\[:(\^?)([a-z]+):\]/.exec(rest);
       if (posix) {
         const ranges = posixClasses[posix[2] ?? ""];
-        if (ranges === undefined || posix[1] === "^") {
-          throw new Error(`the character class ${posix[0]} is not supported by the emulator`);
+        if (ranges === undefined) {
+          throw new Error(`invalid character class range ${posix[0]}`);
         }
-        out += ranges;
+        out += classRanges(ranges, posix[1] === "^");
         i += posix[0].length;
       } else {
         inClass = char !== "]";
@@ -87,6 +136,10 @@ function translate(body: string): string {
       const [text, length] = translateGroupStart(rest);
       out += text;
       i += length;
+    } else if (char === "]") {
+      // Outside a class RE2 reads "]" as itself; a `u`-mode RegExp wants it escaped.
+      out += "\\]";
+      i++;
     } else if (char === "{" || char === "}") {
       const repeat = char === "{" ? repetition.exec(rest) : null;
       if (repeat) {
