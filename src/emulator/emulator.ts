@@ -39,7 +39,7 @@ import {
   validateFaults,
 } from "./options.js";
 import { parsePgpPublicKey } from "./public-keys.js";
-import { isRole, type Role } from "./roles.js";
+import { isRole, type Role, roles } from "./roles.js";
 import { generateServiceAccountKey } from "./service-account-keys.js";
 import type { EmulatorState } from "./state.js";
 import { formatOmniVersion } from "./versions.js";
@@ -178,7 +178,7 @@ export class OmniEmulator {
     if (!isRole(role)) {
       throw new ValidationError(
         "role",
-        `must be None, Reader, Operator or Admin, got "${String(role)}"`,
+        `must be one of ${roles.join(", ")}, got "${String(role)}"`,
       );
     }
     const existing = this.#state.identities.identity(email);

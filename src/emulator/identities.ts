@@ -141,12 +141,26 @@ export class IdentityStore {
   }
 }
 
+const infraProviderPrefix = "infra-provider:";
+const infraProviderDomain = `infra-provider.${serviceAccountDomain}`;
+
+/** Omni's identity of a service account; `infra-provider:<name>` accounts have a domain of their own. */
 export function serviceAccountIdentity(name: string): string {
-  return `${name}@${serviceAccountDomain}`;
+  return isInfraProviderServiceAccount(name)
+    ? `${name.slice(infraProviderPrefix.length)}@${infraProviderDomain}`
+    : `${name}@${serviceAccountDomain}`;
 }
 
-/** The name `ListServiceAccounts` shows: the identity without the service-account domain. */
+/** Whether a service-account name is an infra provider's. */
+export function isInfraProviderServiceAccount(name: string): boolean {
+  return name.startsWith(infraProviderPrefix);
+}
+
+/** The name `ListServiceAccounts` shows: the identity without its domain, prefix restored. */
 export function serviceAccountName(email: string): string {
+  if (email.endsWith(`@${infraProviderDomain}`)) {
+    return `${infraProviderPrefix}${email.slice(0, -infraProviderDomain.length - 1)}`;
+  }
   return email.endsWith(`@${serviceAccountDomain}`)
     ? email.slice(0, -serviceAccountDomain.length - 1)
     : email;

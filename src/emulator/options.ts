@@ -5,7 +5,7 @@ import { ManagementService } from "../gen/omni/management/management_pb.js";
 import { State } from "../gen/v1alpha1/state_pb.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import type { ErrorFault, FaultTarget, OmniEmulatorFaults, StreamCutFault } from "./faults.js";
-import { isRole, type Role } from "./roles.js";
+import { isRole, type Role, roles } from "./roles.js";
 import type { EmulatorTimings } from "./state.js";
 import { type OmniVersion, parseOmniVersion } from "./versions.js";
 
@@ -263,7 +263,7 @@ export function resolveOptions(options: OmniEmulatorOptions): ResolvedOptions {
     if (!isRole(user.role)) {
       throw new ValidationError(
         `users[${index}].role`,
-        `must be None, Reader, Operator or Admin, got "${String(user.role)}"`,
+        `must be one of ${roles.join(", ")}, got "${String(user.role)}"`,
       );
     }
   }

@@ -1,7 +1,10 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 
-/** Omni's roles, lowest first; the order is what role checks compare. */
-export const roles = ["None", "Reader", "Operator", "Admin"] as const;
+/**
+ * Omni's roles, lowest first; the order is what role checks compare. InfraProvider is for infra
+ * providers' service accounts only; Auditor reads like Reader and may also read the audit log.
+ */
+export const roles = ["None", "InfraProvider", "Reader", "Auditor", "Operator", "Admin"] as const;
 export type Role = (typeof roles)[number];
 
 export function isRole(value: string): value is Role {
@@ -12,13 +15,33 @@ export function roleRank(role: Role): number {
   return roles.indexOf(role);
 }
 
+/** Audit-log access goes by role, not rank: Operator outranks Auditor but may not read it. */
+export function canReadAuditLog(role: Role): boolean {
+  return role === "Auditor" || role === "Admin";
+}
+
+/**
+ * The less capable role. Audit-log access is kept only when both have it: an Operator's key
+ * registered as Auditor reads like a Reader, as in Omni.
+ */
 export function minRole(a: Role, b: Role): Role {
-  return roleRank(a) <= roleRank(b) ? a : b;
+  const lower = roleRank(a) <= roleRank(b) ? a : b;
+  return lower === "Auditor" && !(canReadAuditLog(a) && canReadAuditLog(b)) ? "Reader" : lower;
 }
 
 /** Throws Omni's PERMISSION_DENIED answer when `actual` is below `required`. */
 export function requireRole(actual: Role, required: Role): void {
   if (roleRank(actual) < roleRank(required)) {
+    throw new ConnectError(
+      `unauthorized: access denied: insufficient role: "${actual}"`,
+      Code.PermissionDenied,
+    );
+  }
+}
+
+/** Throws Omni's PERMISSION_DENIED answer for a role that may not read the audit log. */
+export function requireAuditLogAccess(actual: Role): void {
+  if (!canReadAuditLog(actual)) {
     throw new ConnectError(
       `unauthorized: access denied: insufficient role: "${actual}"`,
       Code.PermissionDenied,

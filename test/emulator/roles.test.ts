@@ -1,6 +1,8 @@
 import { Code, createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateServiceAccountKey } from "../../src/auth/service-account-key.js";
 import { type OmniEmulator, startOmniEmulator } from "../../src/emulator/index.js";
+import { minRole } from "../../src/emulator/roles.js";
 import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
 import { State } from "../../src/gen/v1alpha1/state_pb.js";
 import {
@@ -19,7 +21,11 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 
 async function clientsFor(role: "admin" | "operator" | "reader") {
-  const signer = await serviceAccountSigner(emulator.keys[role]);
+  return clientsForKey(emulator.keys[role]);
+}
+
+async function clientsForKey(serviceAccountKey: string) {
+  const signer = await serviceAccountSigner(serviceAccountKey);
   return {
     management: createClient(
       ManagementService,
@@ -70,6 +76,74 @@ describe("roles", () => {
       reader.state.destroy({ namespace: "default", type: "Clusters.omni.sidero.dev", id: "dev" }),
     );
     expect(error.code).toBe(Code.PermissionDenied);
+  });
+
+  it("lets Auditors and Admins read the audit log, and not Operators, who outrank Auditors", async () => {
+    const admin = await clientsFor("admin");
+    const auditor = await generateServiceAccountKey({ name: "auditor", ttlSeconds: 3600 });
+    await admin.management.createServiceAccount({
+      name: "auditor",
+      armoredPgpPublicKey: auditor.armoredPublicKey,
+      role: "Auditor",
+    });
+    const readFirst = async (clients: Awaited<ReturnType<typeof clientsFor>>) => {
+      for await (const entry of clients.management.readAuditLog({})) {
+        return entry;
+      }
+      return undefined;
+    };
+    await expect(readFirst(await clientsForKey(auditor.serviceAccountKey))).resolves.toBeDefined();
+    await expect(readFirst(admin)).resolves.toBeDefined();
+    const denied = await rejection(readFirst(await clientsFor("operator")));
+    expect(denied.code).toBe(Code.PermissionDenied);
+    // An Auditor reads resources like a Reader and writes nothing.
+    const asAuditor = await clientsForKey(auditor.serviceAccountKey);
+    await expect(asAuditor.management.kubeconfig({})).resolves.toBeDefined();
+    const write = await rejection(
+      asAuditor.management.kubernetesUpgradePreChecks({ newVersion: "1.33.3" }),
+    );
+    expect(write.code).toBe(Code.PermissionDenied);
+  });
+
+  it("keeps audit-log access in a combined role only when both sides have it", () => {
+    expect(minRole("Operator", "Auditor")).toBe("Reader");
+    expect(minRole("Admin", "Auditor")).toBe("Auditor");
+    expect(minRole("Auditor", "Auditor")).toBe("Auditor");
+    expect(minRole("Operator", "Reader")).toBe("Reader");
+    expect(minRole("InfraProvider", "Admin")).toBe("InfraProvider");
+  });
+
+  it("creates infra-provider service accounts only with the InfraProvider role", async () => {
+    const admin = await clientsFor("admin");
+    const key = await generateServiceAccountKey({ name: "infra-provider:aws-1", ttlSeconds: 3600 });
+    const create = (role: string, useUserRole = false) =>
+      admin.management.createServiceAccount({
+        name: "infra-provider:aws-1",
+        armoredPgpPublicKey: key.armoredPublicKey,
+        role,
+        useUserRole,
+      });
+    expect((await rejection(create("Admin"))).code).toBe(Code.Unknown);
+    expect((await rejection(create("", true))).code).toBe(Code.Unknown);
+    const plain = await generateServiceAccountKey({ name: "aws-2", ttlSeconds: 3600 });
+    const misnamed = await rejection(
+      admin.management.createServiceAccount({
+        name: "aws-2",
+        armoredPgpPublicKey: plain.armoredPublicKey,
+        role: "InfraProvider",
+      }),
+    );
+    expect(misnamed.code).toBe(Code.Unknown);
+    await create("InfraProvider");
+    const { serviceAccounts } = await admin.management.listServiceAccounts({});
+    expect(serviceAccounts.find((account) => account.name === "infra-provider:aws-1")?.role).toBe(
+      "InfraProvider",
+    );
+    // Its key signs as aws-1@infra-provider.serviceaccount.omni.sidero.dev; the role reads nothing.
+    const provider = await clientsForKey(key.serviceAccountKey);
+    const denied = await rejection(provider.management.kubeconfig({}));
+    expect(denied.code).toBe(Code.PermissionDenied);
+    expect(denied.rawMessage).toContain('"InfraProvider"');
   });
 
   it("follows role changes of a user at once", async () => {

@@ -9,7 +9,8 @@ import {
   ReadAuditLogResponseSchema,
 } from "../../gen/omni/management/management_pb.js";
 import { type AuditEntry, auditEntryJson } from "../audit-log.js";
-import { callerWithRole } from "../caller.js";
+import { signedCaller } from "../caller.js";
+import { requireAuditLogAccess } from "../roles.js";
 import { boundedCallSignal, type EmulatorState, invalidArgument } from "../state.js";
 
 const dayMs = 24 * 3600 * 1000;
@@ -88,7 +89,7 @@ export async function* readAuditLog(
   request: ReadAuditLogRequest,
   context: HandlerContext,
 ): AsyncGenerator<ReadAuditLogResponse> {
-  callerWithRole(context, "Admin");
+  requireAuditLogAccess(signedCaller(context).role);
   if (request.follow) {
     yield* followAuditLog(state, request, context);
     return;

@@ -16,7 +16,11 @@ import {
   RenewServiceAccountResponseSchema,
 } from "../../gen/omni/management/management_pb.js";
 import { callerWithRole } from "../caller.js";
-import { serviceAccountIdentity, serviceAccountName } from "../identities.js";
+import {
+  isInfraProviderServiceAccount,
+  serviceAccountIdentity,
+  serviceAccountName,
+} from "../identities.js";
 import { type ParsedPublicKey, parsePgpPublicKey } from "../public-keys.js";
 import { parseRole, type Role } from "../roles.js";
 import type { Caller } from "../signature.js";
@@ -31,7 +35,8 @@ function validateName(name: string): void {
   if (name === "") {
     throw invalidArgument("failed to validate: service account name is required");
   }
-  if (!namePattern.test(name)) {
+  const base = isInfraProviderServiceAccount(name) ? name.slice(name.indexOf(":") + 1) : name;
+  if (!namePattern.test(base)) {
     throw invalidArgument(`failed to validate: invalid service account name "${name}"`);
   }
 }
@@ -60,6 +65,37 @@ function audit(
   });
 }
 
+/**
+ * The role a new service account gets. Omni gives the InfraProvider role to `infra-provider:`
+ * accounts only, and requires it of them, refusing a mismatch with a plain error (code Unknown).
+ */
+function serviceAccountRole(request: CreateServiceAccountRequest, caller: Caller): Role {
+  const infraProvider = isInfraProviderServiceAccount(request.name);
+  if (request.useUserRole && infraProvider) {
+    throw new ConnectError(
+      'an infra-provider service account must have the role "InfraProvider", not the role of the user creating it',
+      Code.Unknown,
+    );
+  }
+  if (request.useUserRole) {
+    return caller.role;
+  }
+  const role = parseRole(request.role, "role");
+  if (infraProvider && role !== "InfraProvider") {
+    throw new ConnectError(
+      'an infra-provider service account must have the role "InfraProvider"',
+      Code.Unknown,
+    );
+  }
+  if (!infraProvider && role === "InfraProvider") {
+    throw new ConnectError(
+      'a service account with the role "InfraProvider" must be named "infra-provider:<name>"',
+      Code.Unknown,
+    );
+  }
+  return role;
+}
+
 export async function createServiceAccount(
   state: EmulatorState,
   request: CreateServiceAccountRequest,
@@ -67,12 +103,12 @@ export async function createServiceAccount(
 ): Promise<CreateServiceAccountResponse> {
   const caller = callerWithRole(context, "Admin");
   validateName(request.name);
-  const role: Role = request.useUserRole ? caller.role : parseRole(request.role, "role");
-  const key = await validateKey(request.armoredPgpPublicKey);
+  const role = serviceAccountRole(request, caller);
   const identity = serviceAccountIdentity(request.name);
   if (state.identities.identity(identity)) {
     throw new ConnectError(`service account "${request.name}" already exists`, Code.AlreadyExists);
   }
+  const key = await validateKey(request.armoredPgpPublicKey);
   if (state.identities.key(key.id)) {
     throw new ConnectError("the public key is already registered", Code.AlreadyExists);
   }
