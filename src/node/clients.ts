@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import { pgpAuth } from "../auth/pgp.js";
 import { serviceAccountAuth } from "../auth/service-account.js";
-import type { OmniAuth } from "../auth/types.js";
+import type { OmniAuth, PayloadSigner } from "../auth/types.js";
 import { createOmniClient, type OmniClient, type OmniClientOptions } from "../client.js";
 import { KeyError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
@@ -158,10 +158,25 @@ function renamingKeyErrors(
   } catch (error) {
     throw renamedKeyError(error, source, argument, expiredHint);
   }
-  const signer = () =>
-    auth.signer().catch((error: unknown) => {
-      throw renamedKeyError(error, source, argument, expiredHint);
+  const rename = (error: unknown) => {
+    throw renamedKeyError(error, source, argument, expiredHint);
+  };
+  // A signer checks its key again on every signature (a key can expire while the client runs).
+  let renaming: Promise<PayloadSigner> | undefined;
+  const signer = () => {
+    renaming ??= auth.signer().then(
+      (inner): PayloadSigner => ({
+        identity: inner.identity,
+        keyId: inner.keyId,
+        sign: (payload) => inner.sign(payload).catch(rename),
+      }),
+    );
+    // A failed lookup is not kept: the next call asks again, as the auth itself would.
+    return renaming.catch((error: unknown) => {
+      renaming = undefined;
+      return rename(error);
     });
+  };
   return Object.freeze({
     kind: auth.kind,
     identity: auth.identity,

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import * as openpgp from "openpgp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { KeyError, ValidationError } from "../../src/errors.js";
 import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
 import { createOmniClientFromEnv, createOmniClientFromOmniconfig } from "../../src/node/clients.js";
@@ -210,6 +210,31 @@ describe("createOmniClientFromOmniconfig", () => {
     expect(error.reason).toBe("expired");
     expect(error.message).toContain("log in again with omnictl");
     expect(signatures.length).toBe(sent);
+  });
+
+  it("names the key file when the key expires while the client runs", async () => {
+    const client = createOmniClientFromOmniconfig({ env: {}, homeDir: home });
+    await createClient(ManagementService, client.transport).omniconfig({});
+    const now = Date.now();
+    const clock = vi.spyOn(Date, "now").mockReturnValue(now + 5 * 3600_000);
+    try {
+      // Another payload, so the call is signed afresh rather than reusing the first signature.
+      const error = await createClient(ManagementService, client.transport)
+        .omniconfig({}, { headers: { cluster: "other" } })
+        .then(
+          () => undefined,
+          (e: unknown) => e as KeyError,
+        );
+      expect(error).toBeInstanceOf(KeyError);
+      if (!error) {
+        return;
+      }
+      expect(error.argument).toBe(join(home, ".talos", "keys", "lab-jane@example.com.pgp"));
+      expect(error.reason).toBe("expired");
+      expect(error.message).toContain("log in again with omnictl");
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it("names the omniconfig key of a URL it cannot use", () => {

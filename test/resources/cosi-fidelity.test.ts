@@ -110,6 +110,24 @@ describe("the emulator's COSI state, as cosi-project/runtime behaves", () => {
     ]);
   });
 
+  it("sends the start-bookmark no-op before replayed changes, marking where they start", async () => {
+    const harness = await withPatches(["a", "b"]);
+    const events = await rawEvents(
+      harness,
+      { options: { tailEvents: 1, bootstrapBookmark: true } as never },
+      2,
+    );
+    expect(events.map((event) => event.eventType)).toEqual([EventType.NOOP, EventType.CREATED]);
+    expect(events[1]?.resource?.metadata?.id).toBe("b");
+    // Resuming from the no-op's bookmark replays the same change.
+    const resumed = await rawEvents(
+      harness,
+      { options: { startFromBookmark: events[0]?.bookmark } as never },
+      1,
+    );
+    expect(resumed[0]?.resource?.metadata?.id).toBe("b");
+  });
+
   it("refuses bookmarks it never gave out, from the future or from another instance", async () => {
     const harness = await withPatches(["a"]);
     const [created] = await rawEvents(harness, { options: { tailEvents: 1 } as never }, 1);

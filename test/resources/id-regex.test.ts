@@ -70,6 +70,10 @@ describe("the emulator's RE2 translation", () => {
     ["[[:^punct:]]", "[", false],
     ["[[:^space:]x]", " ", false],
     ["[[:^ascii:]]", "é", true],
+    // Under (?i) RE2 folds the class to both cases before negating it.
+    ["(?i)^[[:^lower:]]$", "A", false],
+    ["(?i)^[[:^alpha:]]$", "\u212a", false],
+    ["(?i)^[[:^lower:]]$", "1", true],
   ])("%s on %j matches: %s", (pattern, input, matches) => {
     expect(compileRe2(pattern).test(input)).toBe(matches);
   });

@@ -19,7 +19,7 @@ export function compileRe2(pattern: string): RegExp {
     }
     body = body.slice(group[0].length);
   }
-  return new RegExp(translate(body), [...flags].join(""));
+  return new RegExp(translate(body, flags.has("i")), [...flags].join(""));
 }
 
 const leadingFlagGroup = /^\(\?([imsU]+)\)/;
@@ -35,8 +35,10 @@ const repetition = /^\{(\d+)(,(\d*))?\}/;
 /** RE2 refuses larger counts in `x{n,m}`. */
 const maxRepeat = 1000;
 
+type Ranges = readonly (readonly [number, number])[];
+
 /** RE2's POSIX classes, as code-point ranges. */
-const posixClasses: Readonly<Record<string, readonly (readonly [number, number])[]>> = {
+const posixClasses: Readonly<Record<string, Ranges>> = {
   alnum: [
     [0x30, 0x39],
     [0x41, 0x5a],
@@ -85,23 +87,51 @@ const posixClasses: Readonly<Record<string, readonly (readonly [number, number])
 
 const codePoint = (point: number) => `\\u{${point.toString(16)}}`;
 
+/**
+ * The ranges with every letter's other cases added, as RE2 folds a class under `(?i)` before
+ * negating it: ASCII letters, plus U+017F for s and U+212A (Kelvin) for k.
+ */
+function caseFolded(ranges: Ranges): Ranges {
+  const out: [number, number][] = ranges.map(([first, last]) => [first, last]);
+  for (const [first, last] of ranges) {
+    for (const [low, high, shift] of [
+      [0x41, 0x5a, 0x20],
+      [0x61, 0x7a, -0x20],
+    ] as const) {
+      const from = Math.max(first, low);
+      const to = Math.min(last, high);
+      if (from <= to) {
+        out.push([from + shift, to + shift]);
+      }
+    }
+  }
+  const has = (point: number) => out.some(([first, last]) => first <= point && point <= last);
+  if (has(0x73)) {
+    out.push([0x17f, 0x17f]);
+  }
+  if (has(0x6b)) {
+    out.push([0x212a, 0x212a]);
+  }
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
 /** The ranges as the inside of a `u`-mode class, or every code point outside them. */
-function classRanges(ranges: readonly (readonly [number, number])[], negated: boolean): string {
+function classRanges(ranges: Ranges, negated: boolean, caseInsensitive: boolean): string {
   if (!negated) {
     return ranges.map(([first, last]) => `${codePoint(first)}-${codePoint(last)}`).join("");
   }
   let out = "";
   let next = 0;
-  for (const [first, last] of ranges) {
+  for (const [first, last] of caseInsensitive ? caseFolded(ranges) : ranges) {
     if (first > next) {
       out += `${codePoint(next)}-${codePoint(first - 1)}`;
     }
-    next = last + 1;
+    next = Math.max(next, last + 1);
   }
   return `${out}${codePoint(next)}-${codePoint(0x10ffff)}`;
 }
 
-function translate(body: string): string {
+function translate(body: string, caseInsensitive: boolean): string {
   let out = "";
   let inClass = false;
   let i = 0;
@@ -119,7 +149,7 @@ function translate(body: string): string {
         if (ranges === undefined) {
           throw new Error(`invalid character class range ${posix[0]}`);
         }
-        out += classRanges(ranges, posix[1] === "^");
+        out += classRanges(ranges, posix[1] === "^", caseInsensitive);
         i += posix[0].length;
       } else {
         inClass = char !== "]";

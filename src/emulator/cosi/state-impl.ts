@@ -356,38 +356,40 @@ export function createCosiStateImpl(
         wake?.();
       });
       try {
-        const initial: Event[] = [];
-        const visible = (event: StoreEvent) => visibleEvent(event, filter, id, bookmarks);
+        // What the watch sends before live changes, in COSI's order and batches: the current
+        // state or the bootstrap, then the start-bookmark no-op, then replayed changes.
+        const opening: Event[] = [];
+        const replay: Event[] = [];
         const replayed = (events: readonly StoreEvent[]) => {
           for (const event of events) {
-            const message = visible(event);
+            const message = visibleEvent(event, filter, id, bookmarks);
             if (message) {
-              initial.push(message);
+              replay.push(message);
             }
           }
         };
-        // The bookmark of the last change before the watch began: resuming from it misses nothing.
-        const startBookmark = bookmarks.of(store.lastSequence);
+        // The position just before the first change this watch sends; resuming from its
+        // bookmark misses nothing.
+        let startSequence = store.lastSequence;
         const tailEvents = options?.tailEvents ?? 0;
         if (options?.startFromBookmark !== undefined) {
-          const replay = store.eventsSince(
-            namespace,
-            type,
-            bookmarks.parse(options.startFromBookmark),
-          );
-          if (!replay) {
+          startSequence = bookmarks.parse(options.startFromBookmark);
+          const events = store.eventsSince(namespace, type, startSequence);
+          if (!events) {
             throw new ConnectError(
               "invalid watch bookmark: it is older than the kept history or newer than the last change",
               Code.FailedPrecondition,
             );
           }
-          replayed(replay);
+          replayed(events);
         } else if (tailEvents > 0) {
           // One resource's watch counts back that resource's own changes.
-          replayed(store.tail(namespace, type, tailEvents, id));
+          const events = store.tail(namespace, type, tailEvents, id);
+          startSequence = (events[0]?.sequence ?? store.lastSequence + 1) - 1;
+          replayed(events);
         } else if (id !== undefined) {
           const current = store.get(namespace, type, id);
-          initial.push(
+          opening.push(
             current
               ? eventMessage(EventType.CREATED, current, undefined, undefined)
               : eventMessage(
@@ -399,28 +401,36 @@ export function createCosiStateImpl(
           );
         } else if (options?.bootstrapContents) {
           for (const resource of store.list(namespace, type, filter)) {
-            initial.push(eventMessage(EventType.CREATED, resource, undefined, undefined));
+            opening.push(eventMessage(EventType.CREATED, resource, undefined, undefined));
           }
           if (withControlEvents) {
-            initial.push(
+            opening.push(
               eventMessage(
                 EventType.BOOTSTRAPPED,
                 tombstone(namespace, type, ""),
                 undefined,
-                startBookmark,
+                bookmarks.of(startSequence),
               ),
             );
           }
         }
-        if (id === undefined && options?.bootstrapBookmark) {
-          initial.push(
-            eventMessage(EventType.NOOP, tombstone(namespace, type, ""), undefined, startBookmark),
-          );
-        }
+        const startNoop =
+          id === undefined && options?.bootstrapBookmark
+            ? [
+                eventMessage(
+                  EventType.NOOP,
+                  tombstone(namespace, type, ""),
+                  undefined,
+                  bookmarks.of(startSequence),
+                ),
+              ]
+            : [];
 
         // An empty response tells the client the watch is registered.
         yield create(WatchResponseSchema);
-        yield* batches(initial, aggregated);
+        yield* batches(opening, aggregated);
+        yield* batches(startNoop, aggregated);
+        yield* batches(replay, aggregated);
 
         while (!context.signal.aborted) {
           if (pending.length === 0) {
