@@ -525,6 +525,10 @@ export const createServiceAccount: OnTransport<OmniManagementApi["createServiceA
   const raw = managementOn(transport);
   const input = requireOptions("options", options, createServiceAccountOptionKeys);
   const name = requireServiceAccountName(input.name);
+  // Omni refuses to create an identity with capital letters.
+  if (/\p{Lu}/u.test(name)) {
+    throw new ValidationError("options.name", "must be lowercase, as Omni requires of identities");
+  }
   const armoredPgpPublicKey = await serviceAccountPublicKey(input.armoredPgpPublicKey);
   const useUserRole = optionalBoolean("options.useUserRole", input.useUserRole);
   if (useUserRole && input.role !== undefined) {

@@ -105,6 +105,22 @@ describe("roles", () => {
     expect(write.code).toBe(Code.PermissionDenied);
   });
 
+  it("takes any lowercase service-account name, as Omni does, and refuses capitals", async () => {
+    const admin = await clientsFor("admin");
+    const create = async (name: string) => {
+      const key = await generateServiceAccountKey({ name, ttlSeconds: 3600 });
+      return admin.management.createServiceAccount({
+        name,
+        armoredPgpPublicKey: key.armoredPublicKey,
+        role: "Reader",
+      });
+    };
+    await expect(create("ci_bot.v2")).resolves.toBeDefined();
+    const capitals = await rejection(create("CI-Bot"));
+    expect(capitals.code).toBe(Code.InvalidArgument);
+    expect(capitals.rawMessage).toContain("must be lowercase");
+  });
+
   it("keeps audit-log access in a combined role only when both sides have it", () => {
     expect(minRole("Operator", "Auditor")).toBe("Reader");
     expect(minRole("Admin", "Auditor")).toBe("Auditor");

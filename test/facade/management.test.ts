@@ -641,6 +641,27 @@ describe("management facade: requests Omni accepts", () => {
     expect(omni.last().request).toMatchObject({ role: "", useUserRole: true });
   });
 
+  it("refuses a service-account name with capitals, which Omni cannot store", async () => {
+    const { omni, management } = setup({
+      createServiceAccount: () => ({ publicKeyId: "abc123" }),
+    });
+    const error = await management
+      .createServiceAccount({ name: "CI-Bot", armoredPgpPublicKey: publicKey, role: "Reader" })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).argument).toBe("options.name");
+    expect(omni.requestCount()).toBe(0);
+    await management.createServiceAccount({
+      name: "ci_bot.v2",
+      armoredPgpPublicKey: publicKey,
+      role: "Reader",
+    });
+    expect(omni.last().request).toMatchObject({ name: "ci_bot.v2" });
+  });
+
   it("keeps the InfraProvider role and infra-provider names together, as Omni does", async () => {
     const { omni, management } = setup({
       createServiceAccount: () => ({ publicKeyId: "abc123" }),

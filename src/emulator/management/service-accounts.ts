@@ -29,14 +29,20 @@ import { type EmulatorState, invalidArgument, resourceNotFound } from "../state.
 /** Omni's `ServiceAccountMaxAllowedLifetime`. */
 export const serviceAccountMaxLifetimeMs = 365 * 24 * 3600 * 1000;
 
-const namePattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
+/**
+ * Omni's identity rule for service accounts: the identity must be lowercase (created as an
+ * internal actor, it is not checked as an e-mail address). Whitespace and "@" are refused as
+ * well, since no signature header could name such an identity.
+ */
 function validateName(name: string): void {
   if (name === "") {
     throw invalidArgument("failed to validate: service account name is required");
   }
+  if (/\p{Lu}/u.test(name)) {
+    throw invalidArgument("failed to validate: must be lowercase");
+  }
   const base = isInfraProviderServiceAccount(name) ? name.slice(name.indexOf(":") + 1) : name;
-  if (!namePattern.test(base)) {
+  if (base === "" || /[\s@]/.test(base)) {
     throw invalidArgument(`failed to validate: invalid service account name "${name}"`);
   }
 }
