@@ -133,6 +133,24 @@ export function requireOmniTransport(transport: OmniTransport): OmniTransport {
   return transport;
 }
 
+/**
+ * What `make` builds for an Omni transport, built once per transport and kept as long as it is.
+ * The lookup refuses, before anything is sent, a transport that `createOmniTransport` did not make.
+ */
+export function perOmniTransport<T>(
+  make: (transport: OmniTransport) => T,
+): (transport: OmniTransport) => T {
+  const made = new WeakMap<OmniTransport, T>();
+  return (transport) => {
+    let value = made.get(transport);
+    if (value === undefined) {
+      value = make(requireOmniTransport(transport));
+      made.set(transport, value);
+    }
+    return value;
+  };
+}
+
 /** The transport of a client, and the one its login flow uses, which a read-only guard never stops. */
 export interface OmniTransports {
   readonly guarded: OmniTransport;

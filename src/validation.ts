@@ -33,3 +33,10 @@ export function optionalTimeoutMs(argument: string, value: unknown): number | un
   }
   return value;
 }
+
+export function optionalSignal(argument: string, value: unknown): AbortSignal | undefined {
+  if (value !== undefined && !(value instanceof AbortSignal)) {
+    throw new ValidationError(argument, "must be an AbortSignal");
+  }
+  return value;
+}

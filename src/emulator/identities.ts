@@ -144,11 +144,15 @@ export class IdentityStore {
 const infraProviderPrefix = "infra-provider:";
 const infraProviderDomain = `infra-provider.${serviceAccountDomain}`;
 
+/** The name without the `infra-provider:` prefix, the part the identity is made of. */
+export function serviceAccountBaseName(name: string): string {
+  return isInfraProviderServiceAccount(name) ? name.slice(infraProviderPrefix.length) : name;
+}
+
 /** Omni's identity of a service account; `infra-provider:<name>` accounts have a domain of their own. */
 export function serviceAccountIdentity(name: string): string {
-  return isInfraProviderServiceAccount(name)
-    ? `${name.slice(infraProviderPrefix.length)}@${infraProviderDomain}`
-    : `${name}@${serviceAccountDomain}`;
+  const domain = isInfraProviderServiceAccount(name) ? infraProviderDomain : serviceAccountDomain;
+  return `${serviceAccountBaseName(name)}@${domain}`;
 }
 
 /** Whether a service-account name is an infra provider's. */

@@ -29,23 +29,25 @@ export function minRole(a: Role, b: Role): Role {
   return lower === "Auditor" && !(canReadAuditLog(a) && canReadAuditLog(b)) ? "Reader" : lower;
 }
 
+/** Omni's PERMISSION_DENIED answer to a caller whose role does not allow the call. */
+function insufficientRole(actual: Role): ConnectError {
+  return new ConnectError(
+    `unauthorized: access denied: insufficient role: "${actual}"`,
+    Code.PermissionDenied,
+  );
+}
+
 /** Throws Omni's PERMISSION_DENIED answer when `actual` is below `required`. */
 export function requireRole(actual: Role, required: Role): void {
   if (roleRank(actual) < roleRank(required)) {
-    throw new ConnectError(
-      `unauthorized: access denied: insufficient role: "${actual}"`,
-      Code.PermissionDenied,
-    );
+    throw insufficientRole(actual);
   }
 }
 
 /** Throws Omni's PERMISSION_DENIED answer for a role that may not read the audit log. */
 export function requireAuditLogAccess(actual: Role): void {
   if (!canReadAuditLog(actual)) {
-    throw new ConnectError(
-      `unauthorized: access denied: insufficient role: "${actual}"`,
-      Code.PermissionDenied,
-    );
+    throw insufficientRole(actual);
   }
 }
 

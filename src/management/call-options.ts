@@ -1,7 +1,6 @@
 import type { CallOptions } from "@connectrpc/connect";
-import { ValidationError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
-import { optionalTimeoutMs } from "../validation.js";
+import { optionalSignal, optionalTimeoutMs } from "../validation.js";
 
 /** Per-call options, the optional last argument of every management method. */
 export interface OmniCallOptions {
@@ -33,8 +32,6 @@ export function toCallOptions(
   checkOptionKeys("callOptions", options, callOptionKeys);
   const { signal, timeoutMs, headers } = options;
   optionalTimeoutMs("callOptions.timeoutMs", timeoutMs);
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new ValidationError("callOptions.signal", "must be an AbortSignal");
-  }
+  optionalSignal("callOptions.signal", signal);
   return { signal, timeoutMs, headers: metadata ? { ...headers, ...metadata } : headers };
 }

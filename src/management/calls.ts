@@ -3,7 +3,7 @@
 // the calls it makes. `client.management` offers the same calls as methods.
 import { create } from "@bufbuild/protobuf";
 import { EmptySchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { type Client, createClient } from "@connectrpc/connect";
+import { createClient } from "@connectrpc/connect";
 import { utf8Encoder } from "../auth/encoding.js";
 import {
   checkServiceAccountPublicKey,
@@ -49,7 +49,7 @@ import {
   ValidateConfigRequestSchema,
   ValidateJsonSchemaRequestSchema,
 } from "../gen/omni/management/management_pb.js";
-import { type OmniTransport, requireOmniTransport } from "../omni-transport.js";
+import { type OmniTransport, perOmniTransport } from "../omni-transport.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { optionalDate } from "../validation.js";
 import { AuditLogParser } from "./audit-log.js";
@@ -368,17 +368,9 @@ function optionalUrl(argument: string, value: unknown): string {
   return text;
 }
 
-const clients = new WeakMap<OmniTransport, Client<typeof ManagementService>>();
-
-/** Throws, before anything is sent, when `transport` is not one of `createOmniTransport`'s. */
-function managementOn(transport: OmniTransport): Client<typeof ManagementService> {
-  let client = clients.get(transport);
-  if (client === undefined) {
-    client = createClient(ManagementService, requireOmniTransport(transport));
-    clients.set(transport, client);
-  }
-  return client;
-}
+const managementOn = /*@__PURE__*/ perOmniTransport((transport) =>
+  createClient(ManagementService, transport),
+);
 
 function logMessages(
   transport: OmniTransport,

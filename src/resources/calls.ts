@@ -1,24 +1,16 @@
 // The entry `sidero-omni-client/resources`: each resource call as a function of its own, taking
 // the transport of `createOmniTransport` first, so that an app's bundle holds only the calls it
 // makes. `client.resources` offers the same calls as methods.
-import { type OmniTransport, requireOmniTransport } from "../omni-transport.js";
+import { type OmniTransport, perOmniTransport } from "../omni-transport.js";
 import type { ListOptions, NamespaceOption, UpdateOptions, WatchOptions } from "./api.js";
 import * as state from "./api.js";
 import type { Resource, ResourceCallOptions, ResourceInput, ResourceType } from "./types.js";
 import type { WatchEvent } from "./watch-event.js";
 
-const contexts = new WeakMap<OmniTransport, state.StateContext>();
-
-/** Throws, before anything is sent, when `transport` is not one of `createOmniTransport`'s. */
-function stateOn(transport: OmniTransport): state.StateContext {
-  let context = contexts.get(transport);
-  if (context === undefined) {
-    // The transport applies its own default deadline to unary calls.
-    context = state.createStateContext(requireOmniTransport(transport), undefined);
-    contexts.set(transport, context);
-  }
-  return context;
-}
+// The transport applies its own default deadline to unary calls.
+const stateOn = /*@__PURE__*/ perOmniTransport((transport) =>
+  state.createStateContext(transport, undefined),
+);
 
 export async function get<S>(
   transport: OmniTransport,

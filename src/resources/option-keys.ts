@@ -1,5 +1,5 @@
-import { ValidationError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
+import { optionalSignal } from "../validation.js";
 import type { ListOptions, NamespaceOption, UpdateOptions, WatchOptions } from "./api.js";
 import type { LabelTermInput } from "./labels.js";
 import type { ResourceCallOptions } from "./types.js";
@@ -93,8 +93,5 @@ export function checkResourceOptions(options: unknown, known: ReadonlySet<string
     return;
   }
   checkOptionKeys("options", options, known);
-  const { signal } = options as { signal?: unknown };
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new ValidationError("options.signal", "must be an AbortSignal");
-  }
+  optionalSignal("options.signal", (options as { signal?: unknown }).signal);
 }

@@ -358,16 +358,10 @@ export function createCosiStateImpl(
       try {
         // What the watch sends before live changes, in COSI's order and batches: the current
         // state or the bootstrap, then the start-bookmark no-op, then replayed changes.
+        const visibleOf = (events: readonly StoreEvent[]): Event[] =>
+          events.flatMap((event) => visibleEvent(event, filter, id, bookmarks) ?? []);
         const opening: Event[] = [];
-        const replay: Event[] = [];
-        const replayed = (events: readonly StoreEvent[]) => {
-          for (const event of events) {
-            const message = visibleEvent(event, filter, id, bookmarks);
-            if (message) {
-              replay.push(message);
-            }
-          }
-        };
+        let replay: Event[] = [];
         // The position just before the first change this watch sends; resuming from its
         // bookmark misses nothing.
         let startSequence = store.lastSequence;
@@ -381,12 +375,12 @@ export function createCosiStateImpl(
               Code.FailedPrecondition,
             );
           }
-          replayed(events);
+          replay = visibleOf(events);
         } else if (tailEvents > 0) {
           // One resource's watch counts back that resource's own changes.
           const events = store.tail(namespace, type, tailEvents, id);
           startSequence = (events[0]?.sequence ?? store.lastSequence + 1) - 1;
-          replayed(events);
+          replay = visibleOf(events);
         } else if (id !== undefined) {
           const current = store.get(namespace, type, id);
           opening.push(
@@ -440,14 +434,7 @@ export function createCosiStateImpl(
             wake = undefined;
             continue;
           }
-          const visible: Event[] = [];
-          for (const event of pending.splice(0)) {
-            const message = visibleEvent(event, filter, id, bookmarks);
-            if (message) {
-              visible.push(message);
-            }
-          }
-          yield* batches(visible, aggregated);
+          yield* batches(visibleOf(pending.splice(0)), aggregated);
         }
       } finally {
         unsubscribe();

@@ -18,6 +18,7 @@ import {
 import { callerWithRole } from "../caller.js";
 import {
   isInfraProviderServiceAccount,
+  serviceAccountBaseName,
   serviceAccountIdentity,
   serviceAccountName,
 } from "../identities.js";
@@ -41,7 +42,7 @@ function validateName(name: string): void {
   if (/\p{Lu}/u.test(name)) {
     throw invalidArgument("failed to validate: must be lowercase");
   }
-  const base = isInfraProviderServiceAccount(name) ? name.slice(name.indexOf(":") + 1) : name;
+  const base = serviceAccountBaseName(name);
   if (base === "" || /[\s@]/.test(base)) {
     throw invalidArgument(`failed to validate: invalid service account name "${name}"`);
   }
