@@ -122,7 +122,7 @@ import {
 const utf8 = new TextDecoder();
 const int32Max = 2 ** 31 - 1;
 const uint32Max = 2 ** 32 - 1;
-const int64Max = 2n ** 63n - 1n;
+const int64Max = 0x7fff_ffff_ffff_ffffn;
 // Omni's ServiceAccountTokenLifetime: ten years of 365 days.
 const maxServiceAccountTtlSeconds = 10 * 365 * 24 * 3600;
 // Omni's MaxJoinTokenNameLength, which it counts in bytes.

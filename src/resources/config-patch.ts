@@ -39,7 +39,7 @@ export async function configPatchYaml(patch: Resource<ConfigPatchSpec>): Promise
   }
   if (patch.yamlSpec !== "") {
     // Loaded only here, so dashboards that never meet a compressed patch do not ship a YAML parser.
-    const { parse } = await import("yaml");
+    const { parse } = await import("./yaml-parse.js");
     const rendered: unknown = parse(patch.yamlSpec);
     if (
       typeof rendered === "object" &&

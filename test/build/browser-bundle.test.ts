@@ -70,6 +70,22 @@ describe("the browser entry", () => {
     expect(nodeGlobalsInOwnSources(inputs)).toEqual([]);
   });
 
+  it("gives an app one file to load up front, with openpgp.js and YAML loaded on demand", async () => {
+    const { result } = await bundleForBrowser("src/index.ts");
+    const outputs = Object.values(result.metafile.outputs);
+    const entry = outputs.find((output) => output.entryPoint === "src/index.ts");
+    // A shared chunk (esbuild's namespace helper, for one) would be a second request on every page.
+    expect(entry?.imports.filter((imported) => imported.kind === "import-statement")).toEqual([]);
+    const lazyInputs = outputs
+      .filter((output) => output !== entry)
+      .flatMap((output) => Object.keys(output.inputs));
+    expect(lazyInputs).toContainEqual(expect.stringContaining("node_modules/openpgp/"));
+    expect(lazyInputs).toContainEqual(expect.stringContaining("node_modules/yaml/"));
+    expect(Object.keys(entry?.inputs ?? {}).filter((input) => /openpgp|yaml/.test(input))).toEqual(
+      [],
+    );
+  });
+
   it("detects a Node built-in and Node globals when they are reached", async () => {
     const { result, nodeImports } = await bundleForBrowser("src/node.ts");
     expect(nodeImports.length).toBeGreaterThan(0);
