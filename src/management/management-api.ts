@@ -43,8 +43,18 @@ import type { SupportBundleEvent } from "./support-bundle.js";
 import type { OmniUser } from "./user.js";
 /** Every RPC of Omni's ManagementService, with typed options and models. */
 export interface OmniManagementApi {
+  /**
+   * The cluster's kubeconfig as YAML text. With `serviceAccount`, Omni signs a token for that
+   * Kubernetes user, valid for the TTL, and the kubeconfig carries it; minting a credential counts
+   * as a write and is refused in read-only mode.
+   */
   kubeconfig(options: KubeconfigOptions, call?: OmniCallOptions): Promise<string>;
+  /**
+   * A talosconfig as YAML text: for one cluster, or for the whole instance without `cluster`.
+   * `breakGlass` needs the Admin role and marks the cluster as tainted (a write).
+   */
   talosconfig(options?: TalosconfigOptions, call?: OmniCallOptions): Promise<string>;
+  /** The omniconfig for this instance, as YAML text; any valid signature may read it. */
   omniconfig(options?: EmptyOptions, call?: OmniCallOptions): Promise<string>;
   /**
    * The log's messages as Omni sends them: Omni sends one log line per message, without a line
@@ -55,63 +65,108 @@ export interface OmniManagementApi {
   machineLogLines(options: MachineLogsOptions, call?: OmniCallOptions): AsyncIterable<string>;
   /** Resolves when the config is valid; rejects with `InvalidArgumentError` when it is not. */
   validateConfig(options: ValidateConfigOptions, call?: OmniCallOptions): Promise<void>;
+  /** Checks `data` against a JSON schema; the result lists every violation Omni found. */
   validateJSONSchema(
     options: ValidateJsonSchemaOptions,
     call?: OmniCallOptions,
   ): Promise<JsonSchemaValidation>;
+  /**
+   * Creates a service account with the public half of a key (`generateServiceAccountKey` makes
+   * one). Resolves to the ID of the registered key.
+   */
   createServiceAccount(
     options: CreateServiceAccountOptions,
     call?: OmniCallOptions,
   ): Promise<ServiceAccountKeyRegistration>;
+  /**
+   * Registers another public key for an existing service account, which is how an account
+   * outlives its first key. Resolves to the new key's ID.
+   */
   renewServiceAccount(
     options: RenewServiceAccountOptions,
     call?: OmniCallOptions,
   ): Promise<ServiceAccountKeyRegistration>;
+  /** Every service account with its role and public keys; never any private key material. */
   listServiceAccounts(options?: EmptyOptions, call?: OmniCallOptions): Promise<ServiceAccount[]>;
+  /** Deletes the service account and its keys; calls signed with them fail from then on. */
   destroyServiceAccount(
     options: DestroyServiceAccountOptions,
     call?: OmniCallOptions,
   ): Promise<void>;
+  /** Whether the cluster can move to `newVersion`; `reason` says why not when `ok` is false. */
   kubernetesUpgradePreChecks(
     options: KubernetesUpgradePreChecksOptions,
     call?: OmniCallOptions,
   ): Promise<KubernetesUpgradePreChecks>;
+  /**
+   * Syncs the cluster's bootstrap manifests, yielding a result for each object and then for the
+   * rollout. With `dryRun` nothing changes, and the call counts as a read.
+   */
   kubernetesSyncManifests(
     options: KubernetesSyncManifestsOptions,
     call?: OmniCallOptions,
   ): AsyncIterable<ManifestSyncResult>;
+  /** Registers a schematic with the Image Factory and resolves to its ID and PXE URL. */
   createSchematic(options?: CreateSchematicOptions, call?: OmniCallOptions): Promise<Schematic>;
+  /** The same from schematic YAML written by hand. */
   createSchematicFromRaw(
     options: CreateSchematicFromRawOptions,
     call?: OmniCallOptions,
   ): Promise<Schematic>;
+  /** The Image Factory URL of a boot asset (ISO, disk image, kernel, ...) for a schematic. */
   getBootAssetURL(options: GetBootAssetUrlOptions, call?: OmniCallOptions): Promise<BootAssetUrl>;
   /** Progress events and the bundle's bytes, chunk by chunk; never buffered whole. */
   getSupportBundle(
     options: GetSupportBundleOptions,
     call?: OmniCallOptions,
   ): AsyncIterable<SupportBundleEvent>;
+  /**
+   * Audit-log entries, oldest first unless ordered otherwise. With `follow` the stream keeps
+   * going; Omni ends it after a while, and `fromId: entry.id + 1n` resumes after the last entry.
+   */
   readAuditLog(options?: ReadAuditLogOptions, call?: OmniCallOptions): AsyncIterable<AuditLogEntry>;
+  /** Upgrades Talos on a machine in maintenance mode (not yet part of a cluster). */
   maintenanceUpgrade(options: MaintenanceUpgradeOptions, call?: OmniCallOptions): Promise<void>;
+  /** Runs a lifecycle operation on a machine in maintenance mode, yielding Omni's progress messages. */
   maintenanceLifecycle(
     options: MaintenanceLifecycleOptions,
     call?: OmniCallOptions,
   ): AsyncIterable<MaintenanceLifecycleEvent>;
+  /**
+   * What a machine needs to join this Omni: kernel arguments and a machine config. The model
+   * keeps the join token out of `JSON.stringify`.
+   */
   getMachineJoinConfig(
     options?: GetMachineJoinConfigOptions,
     call?: OmniCallOptions,
   ): Promise<MachineJoinConfig>;
+  /** Creates a named join token; its secret value stays out of logs and `JSON.stringify`. */
   createJoinToken(
     options: CreateJoinTokenOptions,
     call?: OmniCallOptions,
   ): Promise<CreatedJoinToken>;
+  /**
+   * Deletes the node unique token Omni recorded for a machine, so that the machine, wiped and
+   * holding a new token, can join again.
+   */
   resetNodeUniqueToken(options: ResetNodeUniqueTokenOptions, call?: OmniCallOptions): Promise<void>;
   /** Resolves to the new user's ID. */
   createUser(options: CreateUserOptions, call?: OmniCallOptions): Promise<string>;
+  /** Every user with their role. */
   listUsers(options?: EmptyOptions, call?: OmniCallOptions): Promise<OmniUser[]>;
+  /** Changes a user's role. */
   updateUser(options: UpdateUserOptions, call?: OmniCallOptions): Promise<void>;
+  /** Deletes a user. */
   destroyUser(options: DestroyUserOptions, call?: OmniCallOptions): Promise<void>;
+  /**
+   * Shuts the machine's Talos down. For a machine of a static (bare-metal) infrastructure
+   * provider, Omni also records the request, so the provider keeps it off.
+   */
   machinePowerOff(options: MachinePowerOptions, call?: OmniCallOptions): Promise<void>;
+  /**
+   * Withdraws that request so the provider powers the machine on. Only machines of a static
+   * infrastructure provider can; others fail with `FailedPreconditionError`.
+   */
   machinePowerOn(options: MachinePowerOptions, call?: OmniCallOptions): Promise<void>;
   /** Only Omni v1.2.0 and v1.2.1 have it; newer servers answer with `UnimplementedError`. */
   tearDownLockedCluster(
