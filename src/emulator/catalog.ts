@@ -17,7 +17,8 @@ export interface CatalogMachine {
   /** Undefined for machines not allocated to a cluster (they run in maintenance mode). */
   cluster: string | undefined;
   talosVersion: string;
-  poweredOn: boolean;
+  /** Only these can be powered on through Omni; others need someone at the machine. */
+  managedByStaticInfraProvider: boolean;
 }
 
 const namespace = "default";
@@ -29,8 +30,8 @@ function clusterUuid(seed: number, name: string): string {
 
 /**
  * The clusters and machines the ManagementService handlers know, read once from the seeded COSI
- * state so that both APIs agree on names and machine IDs. ManagementService changes (power
- * state, maintenance upgrades) live here.
+ * state so that both APIs agree on names and machine IDs. ManagementService changes
+ * (maintenance upgrades) live here.
  */
 export class Catalog {
   readonly clusters: ReadonlyMap<string, CatalogCluster>;
@@ -62,7 +63,7 @@ export class Catalog {
         hostname: spec.network?.hostname || labels[SystemLabels.hostname] || id,
         cluster: cluster === "" ? undefined : cluster,
         talosVersion: spec.talosVersion.replace(/^v/, ""),
-        poweredOn: true,
+        managedByStaticInfraProvider: Object.hasOwn(labels, SystemLabels.staticInfraProvider),
       });
     }
     this.clusters = clusters;

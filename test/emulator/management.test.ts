@@ -1,3 +1,4 @@
+import { fromBinary } from "@bufbuild/protobuf";
 import { type Client, Code, createClient } from "@connectrpc/connect";
 import * as openpgp from "openpgp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +11,10 @@ import {
   MaintenanceLifecycleRequest_Operation,
   ManagementService,
 } from "../../src/gen/omni/management/management_pb.js";
+import {
+  MachineStatusSpec_PowerState,
+  MachineStatusSpecSchema,
+} from "../../src/gen/omni/specs/omni_pb.js";
 import {
   collect,
   metadataInterceptor,
@@ -425,12 +430,44 @@ describe.each(protocols)("every ManagementService method over %s", (protocol: Pr
   });
 
   it("ResetNodeUniqueToken, MachinePowerOff and MachinePowerOn act on known machines", async () => {
+    const power = (id: string) => {
+      const stored = emulator.store.get("default", "MachineStatuses.omni.sidero.dev", id);
+      const spec = fromBinary(MachineStatusSpecSchema, stored?.spec?.protoSpec ?? new Uint8Array());
+      const machine = emulator.store.get("default", "Machines.omni.sidero.dev", id);
+      return [spec.powerState, spec.connected, machine?.metadata?.version] as const;
+    };
     await client.resetNodeUniqueToken({ id: machines.member });
     await client.machinePowerOff({ machineId: machines.member });
-    await client.machinePowerOn({ machineId: machines.member });
+    expect(power(machines.member).slice(0, 2)).toEqual([MachineStatusSpec_PowerState.OFF, false]);
+    await client.machinePowerOff({ machineId: machines.spare });
+    const off = power(machines.spare);
+    expect(off.slice(0, 2)).toEqual([MachineStatusSpec_PowerState.OFF, false]);
+    await client.machinePowerOn({ machineId: machines.spare });
+    const on = power(machines.spare);
+    expect(on.slice(0, 2)).toEqual([MachineStatusSpec_PowerState.ON, true]);
+    expect(on[2]).not.toBe(off[2]);
     expect((await rejection(client.machinePowerOff({ machineId: "missing" }))).code).toBe(
       Code.NotFound,
     );
+  });
+
+  it("MachinePowerOn refuses a machine no static infrastructure provider manages", async () => {
+    const error = await rejection(client.machinePowerOn({ machineId: machines.member }));
+    expect(error.code).toBe(Code.FailedPrecondition);
+    expect(error.rawMessage).toBe(
+      "machine is not managed by a static infra provider, power on the machine manually",
+    );
+  });
+
+  it("ResetNodeUniqueToken needs the Admin role", async () => {
+    const operator = createClient(
+      ManagementService,
+      transportFor(emulator, protocol, [
+        signingInterceptor(await serviceAccountSigner(emulator.keys.operator)),
+      ]),
+    );
+    const error = await rejection(operator.resetNodeUniqueToken({ id: machines.member }));
+    expect(error.code).toBe(Code.PermissionDenied);
   });
 
   it("users CRUD", async () => {

@@ -1,4 +1,5 @@
 export { checkLabelQueries, matchesLabelQueries } from "./label-match.js";
+export { setMachinePower } from "./machine-power.js";
 export {
   type MachineFacts,
   machineUuid,

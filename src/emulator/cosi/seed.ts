@@ -44,6 +44,7 @@ export const SystemLabels = {
   arch: "omni.sidero.dev/arch",
   platform: "omni.sidero.dev/platform",
   region: "omni.sidero.dev/region",
+  staticInfraProvider: "omni.sidero.dev/is-managed-by-static-infra-provider",
 } as const;
 
 export interface PutOptions {
@@ -108,6 +109,8 @@ export interface MachineFacts {
   readonly role: MachineStatusSpec_Role;
   readonly talosVersion: string;
   readonly connected: boolean;
+  /** Provisioned by a static (bare-metal) infrastructure provider, which Omni can power on. */
+  readonly staticInfraProvider?: boolean;
 }
 
 const controllerOwner = (name: string) => `${name}Controller`;
@@ -133,6 +136,9 @@ export function putMachine(
     [SystemLabels.platform]: "metal",
     [SystemLabels.region]: region,
   };
+  if (machine.staticInfraProvider) {
+    labels[SystemLabels.staticInfraProvider] = "";
+  }
   if (machine.cluster) {
     labels[SystemLabels.cluster] = machine.cluster;
     labels[
@@ -311,6 +317,7 @@ export function seedDemoData(store: CosiStore, options: SeedOptions): void {
       role: MachineStatusSpec_Role.NONE,
       talosVersion: "v1.10.5",
       connected: i === 0,
+      staticInfraProvider: true,
     });
   }
   for (const machine of machines) {

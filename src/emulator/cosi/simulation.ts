@@ -1,10 +1,9 @@
-import { create, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
+import { fromBinary } from "@bufbuild/protobuf";
 import {
   ClusterMachineStatusSpec_Stage,
   MachineSetPhase,
   TalosUpgradeStatusSpec_Phase,
 } from "../../gen/omni/specs/omni_pb.js";
-import { ResourceSchema, SpecSchema } from "../../gen/v1alpha1/resource_pb.js";
 import {
   ClusterMachineStatuses,
   ClusterStatuses,
@@ -12,30 +11,9 @@ import {
   MachineStatuses,
   TalosUpgradeStatuses,
 } from "../../resources/registry.js";
-import type { TypedResourceType } from "../../resources/types.js";
 import { SystemLabels, upgradeInProgress } from "./seed.js";
+import { changeSpec } from "./spec-change.js";
 import type { CosiStore } from "./store.js";
-import { specYaml } from "./yaml-spec.js";
-
-/** Rewrites one stored spec the way its controller would, bumping the version. */
-function changeSpec<S extends Message>(
-  store: CosiStore,
-  type: TypedResourceType<S>,
-  id: string,
-  change: (spec: S) => void,
-): void {
-  store.modify(type.namespace, type.type, id, (resource) => {
-    const spec = fromBinary(type.schema, resource.spec?.protoSpec ?? new Uint8Array());
-    change(spec);
-    return create(ResourceSchema, {
-      metadata: resource.metadata,
-      spec: create(SpecSchema, {
-        protoSpec: toBinary(type.schema, spec),
-        yamlSpec: specYaml(type.schema, spec),
-      }),
-    });
-  });
-}
 
 /**
  * One step of the seeded Talos upgrade: put the next machine into UPGRADING, or finish the one

@@ -26,6 +26,7 @@ import {
 } from "../../gen/omni/management/management_pb.js";
 import { callerWithRole } from "../caller.js";
 import type { CatalogMachine } from "../catalog.js";
+import { setMachinePower } from "../cosi/index.js";
 import {
   callSignal,
   type EmulatorState,
@@ -162,7 +163,7 @@ export async function machinePowerOff(
   context: HandlerContext,
 ): Promise<MachinePowerOffResponse> {
   callerWithRole(context, "Operator");
-  requireMachine(state, request.machineId).poweredOn = false;
+  setMachinePower(state.store, requireMachine(state, request.machineId).id, false);
   return create(MachinePowerOffResponseSchema, {});
 }
 
@@ -172,7 +173,14 @@ export async function machinePowerOn(
   context: HandlerContext,
 ): Promise<MachinePowerOnResponse> {
   callerWithRole(context, "Operator");
-  requireMachine(state, request.machineId).poweredOn = true;
+  const machine = requireMachine(state, request.machineId);
+  if (!machine.managedByStaticInfraProvider) {
+    throw new ConnectError(
+      "machine is not managed by a static infra provider, power on the machine manually",
+      Code.FailedPrecondition,
+    );
+  }
+  setMachinePower(state.store, machine.id, true);
   return create(MachinePowerOnResponseSchema, {});
 }
 
@@ -181,7 +189,7 @@ export async function resetNodeUniqueToken(
   request: ResetNodeUniqueTokenRequest,
   context: HandlerContext,
 ): Promise<ResetNodeUniqueTokenResponse> {
-  callerWithRole(context, "Operator");
+  callerWithRole(context, "Admin");
   requireMachine(state, request.id);
   return create(ResetNodeUniqueTokenResponseSchema, {});
 }
