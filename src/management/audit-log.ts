@@ -17,6 +17,17 @@ export interface AuditLogEntry {
   readonly record: Readonly<Record<string, unknown>>;
 }
 
+/** What `readAuditLog` returns: its entries, and where a follow has got to. */
+export interface AuditLogStream extends AsyncIterable<AuditLogEntry> {
+  /**
+   * With `follow`: the position to resume after, Omni's acknowledged start until an entry
+   * arrives and then the last entry's `id`. After an error, or in a later process, follow again
+   * with `fromId: position + 1n` and nothing is skipped or repeated. `undefined` without
+   * `follow`, and until Omni has answered.
+   */
+  readonly position: bigint | undefined;
+}
+
 function text(value: unknown): string {
   return typeof value === "string" ? value : "";
 }

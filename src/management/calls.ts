@@ -40,6 +40,7 @@ import {
   MaintenanceUpgradeRequestSchema,
   ManagementService,
   ReadAuditLogRequestSchema,
+  type ReadAuditLogResponse,
   RenewServiceAccountRequestSchema,
   ResetNodeUniqueTokenRequestSchema,
   SchematicBootloader,
@@ -52,7 +53,8 @@ import {
 import { type OmniTransport, perOmniTransport } from "../omni-transport.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { optionalDate } from "../validation.js";
-import { AuditLogParser } from "./audit-log.js";
+import { type AuditLogEntry, AuditLogParser } from "./audit-log.js";
+import { followAuditLog } from "./audit-log-follow.js";
 import { BootAssetUrl } from "./boot-asset-url.js";
 import { type OmniCallOptions, toCallOptions } from "./call-options.js";
 import { CreatedJoinToken } from "./join-token.js";
@@ -101,7 +103,7 @@ import { requireRole } from "./role.js";
 import { Schematic } from "./schematic.js";
 import { toServiceAccount } from "./service-account.js";
 import { cancelOnExit } from "./streams.js";
-import { toSupportBundleEvents } from "./support-bundle.js";
+import { supportBundleEvents } from "./support-bundle.js";
 import { toUser } from "./user.js";
 import {
   optionalBoolean,
@@ -312,18 +314,20 @@ function ssaOptions(ssa: KubernetesSsaOptions | undefined) {
   }
   checkOptionKeys("options.ssa", ssa, kubernetesSsaOptionKeys);
   return create(KubernetesSSAOptionsSchema, {
+    // Omni's own defaults when no SSA options come at all: adopt if there is no inventory yet,
+    // and never prune; giving one option must not switch the others to their riskier zeros.
     inventoryPolicy: optionalChoice(
       "options.ssa.inventoryPolicy",
       ssa.inventoryPolicy,
       inventoryPolicies(),
-      KubernetesSSAOptions_InventoryPolicy.MUST_MATCH,
+      KubernetesSSAOptions_InventoryPolicy.ADOPT_IF_NO_INVENTORY,
     ),
     reconcileTimeout: optionalDuration(
       "options.ssa.reconcileTimeoutSeconds",
       ssa.reconcileTimeoutSeconds,
     ),
     forceConflicts: optionalBoolean("options.ssa.forceConflicts", ssa.forceConflicts),
-    noPrune: optionalBoolean("options.ssa.noPrune", ssa.noPrune),
+    noPrune: ssa.noPrune === undefined || optionalBoolean("options.ssa.noPrune", ssa.noPrune),
   });
 }
 
@@ -720,11 +724,12 @@ export const getSupportBundle: OnTransport<OmniManagementApi["getSupportBundle"]
   });
   const callOptions = toCallOptions(call);
   return (async function* () {
+    const toEvents = supportBundleEvents();
     for await (const response of cancelOnExit(
       (o) => raw.getSupportBundle(request, o),
       callOptions,
     )) {
-      yield* toSupportBundleEvents(response);
+      yield* toEvents(response);
     }
   })();
 };
@@ -783,16 +788,33 @@ export const readAuditLog: OnTransport<OmniManagementApi["readAuditLog"]> = (
     fromId: auditPosition("options.fromId", input.fromId),
   });
   const callOptions = toCallOptions(call);
-  return (async function* () {
-    const parser = new AuditLogParser();
-    let lastId = 0n;
-    for await (const response of cancelOnExit((o) => raw.readAuditLog(request, o), callOptions)) {
-      lastId = response.id;
-      yield* parser.push(response.id, response.auditLog);
-    }
-    yield* parser.flush(lastId);
-  })();
+  const open = (next: typeof request) =>
+    cancelOnExit((o) => raw.readAuditLog(next, o), callOptions);
+  let position: bigint | undefined;
+  const entries = follow
+    ? followAuditLog(open, request, (next) => {
+        position = next;
+      })
+    : boundedAuditLog(open(request));
+  return {
+    [Symbol.asyncIterator]: () => entries,
+    get position() {
+      return position;
+    },
+  };
 };
+
+async function* boundedAuditLog(
+  responses: AsyncIterable<ReadAuditLogResponse>,
+): AsyncGenerator<AuditLogEntry> {
+  const parser = new AuditLogParser();
+  let lastId = 0n;
+  for await (const response of responses) {
+    lastId = response.id;
+    yield* parser.push(response.id, response.auditLog);
+  }
+  yield* parser.flush(lastId);
+}
 
 export const maintenanceUpgrade: OnTransport<OmniManagementApi["maintenanceUpgrade"]> = async (
   transport,

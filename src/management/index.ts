@@ -1,4 +1,4 @@
-export type { AuditLogEntry } from "./audit-log.js";
+export type { AuditLogEntry, AuditLogStream } from "./audit-log.js";
 export { BootAssetUrl } from "./boot-asset-url.js";
 export type { OmniCallOptions } from "./call-options.js";
 export { CreatedJoinToken } from "./join-token.js";

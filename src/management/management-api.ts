@@ -1,5 +1,5 @@
 import type { OmniTransport } from "../omni-transport.js";
-import type { AuditLogEntry } from "./audit-log.js";
+import type { AuditLogStream } from "./audit-log.js";
 import type { BootAssetUrl } from "./boot-asset-url.js";
 import type { OmniCallOptions } from "./call-options.js";
 import * as calls from "./calls.js";
@@ -115,19 +115,27 @@ export interface OmniManagementApi {
   ): Promise<Schematic>;
   /** The Image Factory URL of a boot asset (ISO, disk image, kernel, ...) for a schematic. */
   getBootAssetURL(options: GetBootAssetUrlOptions, call?: OmniCallOptions): Promise<BootAssetUrl>;
-  /** Progress events and the bundle's bytes, chunk by chunk; never buffered whole. */
+  /**
+   * Progress events as Omni collects each source, then the bundle's bytes as Omni sends them
+   * (today in one message at the end), each handed on as it arrives, never gathered by the SDK.
+   */
   getSupportBundle(
     options: GetSupportBundleOptions,
     call?: OmniCallOptions,
   ): AsyncIterable<SupportBundleEvent>;
   /**
-   * Audit-log entries, oldest first unless ordered otherwise. With `follow` the stream keeps
-   * going; Omni ends it after a while, and `fromId: entry.id + 1n` resumes after the last entry.
+   * Audit-log entries, oldest first unless ordered otherwise. With `follow` it goes on until the
+   * caller stops or an error ends it: when Omni closes a stream after its lease, the SDK resumes
+   * on a new one exactly where it left off. `position` tells where to resume after an error.
    */
-  readAuditLog(options?: ReadAuditLogOptions, call?: OmniCallOptions): AsyncIterable<AuditLogEntry>;
+  readAuditLog(options?: ReadAuditLogOptions, call?: OmniCallOptions): AuditLogStream;
   /** Upgrades Talos on a machine in maintenance mode (not yet part of a cluster). */
   maintenanceUpgrade(options: MaintenanceUpgradeOptions, call?: OmniCallOptions): Promise<void>;
-  /** Runs a lifecycle operation on a machine in maintenance mode, yielding Omni's progress messages. */
+  /**
+   * Runs a lifecycle operation on a machine in maintenance mode, yielding Omni's progress
+   * messages. Omni carries the operation through even if the caller stops reading or aborts;
+   * only the messages stop.
+   */
   maintenanceLifecycle(
     options: MaintenanceLifecycleOptions,
     call?: OmniCallOptions,

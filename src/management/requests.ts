@@ -16,6 +16,10 @@ export interface KubeconfigOptions {
   serviceAccountTtlSeconds?: number;
   /** Required with `serviceAccount`. */
   serviceAccountUser?: string;
+  /**
+   * The Kubernetes groups of that user. None by default, so the cluster's RBAC decides what the
+   * user may do; omnictl defaults to `system:masters` (cluster admin), which must be asked for.
+   */
   serviceAccountGroups?: string[];
   grantType?: KubeconfigGrantType;
   /** Admin only; marks the cluster as tainted. */
@@ -85,10 +89,14 @@ export interface KubernetesUpgradePreChecksOptions {
 
 export type InventoryPolicy = "must-match" | "adopt-if-no-inventory" | "adopt-all";
 
+/** Server-side apply options; what is left out takes Omni's defaults for a sync without them. */
 export interface KubernetesSsaOptions {
+  /** Default `adopt-if-no-inventory`. */
   inventoryPolicy?: InventoryPolicy;
+  /** Default 30 seconds (Omni's). */
   reconcileTimeoutSeconds?: number;
   forceConflicts?: boolean;
+  /** Default `true`: objects no longer in the manifests are kept unless this is `false`. */
   noPrune?: boolean;
 }
 

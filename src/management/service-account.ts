@@ -30,8 +30,11 @@ export interface ServiceAccountKeyRegistration {
   readonly publicKeyId: string;
 }
 
+// Go's zero time.Time (0001-01-01), which Omni sends for "never" (a key never used).
+const goZeroTimeSeconds = -62_135_596_800n;
+
 function toDate(timestamp: Timestamp | undefined): Date | undefined {
-  return timestamp ? timestampDate(timestamp) : undefined;
+  return timestamp && timestamp.seconds > goZeroTimeSeconds ? timestampDate(timestamp) : undefined;
 }
 
 function toPublicKey(

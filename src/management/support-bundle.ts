@@ -7,6 +7,7 @@ export interface SupportBundleProgress {
   readonly state: string;
   /** Empty unless collecting from this source failed. */
   readonly error: string;
+  /** Steps done, counted from Omni's progress messages for this source. */
   readonly value: number;
   readonly total: number;
   /** `value / total` as a whole percentage, 0 when the total is not known yet. */
@@ -37,26 +38,39 @@ function percentOf(value: number, total: number): number {
   return Math.min(100, Math.max(0, Math.round((value / total) * 100)));
 }
 
-/** One response can carry several parts; each becomes its own event. */
-export function* toSupportBundleEvents(
+/**
+ * Turns responses into events; one response can carry several parts. Omni sends one progress
+ * message per step of a source, with the source's total but no value, so the steps are counted
+ * here (as omnictl counts them); a value Omni does send is taken as it is.
+ */
+export function supportBundleEvents(): (
   response: GetSupportBundleResponse,
-): Generator<SupportBundleEvent> {
-  if (response.encryptionRecipients.length > 0) {
-    yield { type: "recipients", recipients: [...response.encryptionRecipients] };
-  }
-  const progress = response.progress;
-  if (progress) {
-    yield {
-      type: "progress",
-      source: progress.source,
-      state: progress.state,
-      error: progress.error,
-      value: progress.value,
-      total: progress.total,
-      percent: percentOf(progress.value, progress.total),
-    };
-  }
-  if (response.bundleData.length > 0) {
-    yield { type: "data", bytes: response.bundleData };
-  }
+) => SupportBundleEvent[] {
+  const stepsBySource = new Map<string, number>();
+  return (response) => {
+    const events: SupportBundleEvent[] = [];
+    if (response.encryptionRecipients.length > 0) {
+      events.push({ type: "recipients", recipients: [...response.encryptionRecipients] });
+    }
+    const progress = response.progress;
+    if (progress) {
+      // Like omnictl, a message without a total (an error report) is not a step.
+      const steps = (stepsBySource.get(progress.source) ?? 0) + (progress.total > 0 ? 1 : 0);
+      stepsBySource.set(progress.source, steps);
+      const value = progress.value > 0 ? progress.value : Math.min(steps, progress.total);
+      events.push({
+        type: "progress",
+        source: progress.source,
+        state: progress.state,
+        error: progress.error,
+        value,
+        total: progress.total,
+        percent: percentOf(value, progress.total),
+      });
+    }
+    if (response.bundleData.length > 0) {
+      events.push({ type: "data", bytes: response.bundleData });
+    }
+    return events;
+  };
 }

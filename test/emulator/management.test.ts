@@ -358,10 +358,15 @@ describe.each(protocols)("every ManagementService method over %s", (protocol: Pr
     const today = new Date(Date.now() + dayMs).toISOString().slice(0, 10);
     const future = await collect(client.readAuditLog({ startTime: today }));
     expect(future).toHaveLength(0);
+    // As in Omni, the acknowledgment carries the position just before the first entry sent.
     const followed = await collect(client.readAuditLog({ follow: true, fromId: 2n }));
     expect(followed[0]?.auditLog.length).toBe(0);
-    expect(followed[0]?.id).toBe(2n);
+    expect(followed[0]?.id).toBe(1n);
     expect(followed[1]?.id).toBe(2n);
+    const latest = (await collect(client.readAuditLog({}))).at(-1)?.id;
+    const fromTail = await collect(client.readAuditLog({ follow: true }));
+    expect(fromTail).toHaveLength(1);
+    expect(fromTail[0]?.id).toBe(latest);
     expect(
       (await rejection(collect(client.readAuditLog({ follow: true, search: "x" })))).code,
     ).toBe(Code.InvalidArgument);

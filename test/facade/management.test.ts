@@ -1,9 +1,17 @@
+import { inspect } from "node:util";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { generateServiceAccountKey } from "../../src/auth/service-account-key.js";
 import { createOmniClient } from "../../src/client.js";
-import { CanceledError, ValidationError } from "../../src/errors.js";
+import {
+  CanceledError,
+  OmniError,
+  UnavailableError,
+  UnimplementedError,
+  ValidationError,
+} from "../../src/errors.js";
 import { DataSchema } from "../../src/gen/common/common_pb.js";
 import {
   AuditLogEventType,
@@ -22,6 +30,7 @@ import {
   ListUsersResponseSchema,
   MaintenanceLifecycleRequest_Operation,
   MaintenanceLifecycleResponseSchema,
+  type ReadAuditLogRequest,
   ReadAuditLogResponseSchema,
   SchematicBootloader,
   TalosconfigResponseSchema,
@@ -155,6 +164,31 @@ describe("management facade: cluster-scoped calls", () => {
   });
 });
 
+describe("management facade: server-side apply defaults", () => {
+  it("fills what a partial ssa leaves out with Omni's own defaults, not the riskier zeros", async () => {
+    const { omni, management } = setup();
+    await collect(
+      management.kubernetesSyncManifests({ cluster: "prod", ssa: { forceConflicts: true } }),
+    );
+    expect(omni.last().request).toMatchObject({
+      ssa: {
+        inventoryPolicy: KubernetesSSAOptions_InventoryPolicy.ADOPT_IF_NO_INVENTORY,
+        forceConflicts: true,
+        noPrune: true,
+      },
+    });
+    await collect(
+      management.kubernetesSyncManifests({
+        cluster: "prod",
+        ssa: { inventoryPolicy: "must-match", noPrune: false },
+      }),
+    );
+    expect(omni.last().request).toMatchObject({
+      ssa: { inventoryPolicy: KubernetesSSAOptions_InventoryPolicy.MUST_MATCH, noPrune: false },
+    });
+  });
+});
+
 describe("management facade: unary methods", () => {
   it("omniconfig decodes the document", async () => {
     const { management } = setup({
@@ -210,7 +244,14 @@ describe("management facade: unary methods", () => {
                   armored: publicKey,
                   expiration: timestampFromDate(new Date("2029-01-01T00:00:00Z")),
                 },
-                { id: "k2", armored: publicKey, expiration: timestampFromDate(expires) },
+                {
+                  id: "k2",
+                  armored: publicKey,
+                  expiration: timestampFromDate(expires),
+                  created: timestampFromDate(new Date("2025-01-01T00:00:00Z")),
+                  // Go's zero time, which Omni sends for a key never used.
+                  lastUsed: { seconds: -62_135_596_800n, nanos: 0 },
+                },
               ],
             },
           ],
@@ -238,6 +279,8 @@ describe("management facade: unary methods", () => {
     expect(account?.name).toBe("ci");
     expect(account?.publicKeys.map((k) => k.id)).toEqual(["k1", "k2"]);
     expect(account?.expiresAt?.toISOString()).toBe(expires.toISOString());
+    expect(account?.publicKeys[1]?.created?.toISOString()).toBe("2025-01-01T00:00:00.000Z");
+    expect(account?.publicKeys[1]?.lastUsed).toBeUndefined();
     await management.destroyServiceAccount({ name: "ci" });
     expect(omni.last()).toMatchObject({ method: "DestroyServiceAccount", request: { name: "ci" } });
   });
@@ -326,6 +369,32 @@ describe("management facade: unary methods", () => {
       architecture: "amd64",
       format: "iso",
     });
+  });
+
+  it("boot asset URL keeps Image Factory credentials out of strings, JSON and logs", async () => {
+    const url = "https://user:hunter2@pxe.factory.example.org/pxe/abc/v1.10.0/metal-amd64?t=s3cr3t";
+    const { management } = setup({
+      getBootAssetURL: () => create(BootAssetURLResponseSchema, { url }),
+    });
+    const asset = await management.getBootAssetURL({
+      talosVersion: "v1.10.0",
+      schematicId: "abc",
+      bootAssetKind: "pxe",
+    });
+    expect(asset.url).toBe(url);
+    const shown = [
+      String(asset),
+      JSON.stringify(asset),
+      inspect(asset),
+      JSON.stringify({ ...asset }),
+    ];
+    for (const text of shown) {
+      expect(text).not.toContain("hunter2");
+      expect(text).not.toContain("s3cr3t");
+    }
+    expect(String(asset)).toBe(
+      "BootAssetUrl(https://[redacted]@pxe.factory.example.org/pxe/abc/v1.10.0/metal-amd64?[redacted])",
+    );
   });
 
   it("machine join config carries its helpers", async () => {
@@ -486,6 +555,33 @@ describe("management facade: streams", () => {
     });
   });
 
+  it("support bundle counts Omni's progress steps per source, as omnictl does", async () => {
+    const step = (source: string, total: number, error = "") =>
+      create(GetSupportBundleResponseSchema, {
+        progress: { source, state: "collecting", total, error },
+      });
+    const { management } = setup({
+      async *getSupportBundle() {
+        yield step("cluster", 4);
+        yield step("node-1", 2);
+        yield step("cluster", 4);
+        // An error report without a total is not a step.
+        yield step("cluster", 0, "etcd unreachable");
+        yield step("node-1", 2);
+      },
+    });
+    const events = await collect(management.getSupportBundle({ cluster: "prod" }));
+    expect(
+      events.map((e) => (e.type === "progress" ? [e.source, e.value, e.total, e.percent] : [])),
+    ).toEqual([
+      ["cluster", 1, 4, 25],
+      ["node-1", 1, 2, 50],
+      ["cluster", 2, 4, 50],
+      ["cluster", 0, 0, 0],
+      ["node-1", 2, 2, 100],
+    ]);
+  });
+
   it("audit log entries are parsed from JSON lines, also when split across responses", async () => {
     const first =
       '{"event_type":"create","resource_type":"Clusters.omni.sidero.dev","resource_id":"prod","event_ts":1700000000000,';
@@ -516,8 +612,122 @@ describe("management facade: streams", () => {
       eventType: AuditLogEventType.CREATE,
       follow: false,
     });
-    await collect(management.readAuditLog({ follow: true, fromId: 10, startTsMs: 5 }));
-    expect(omni.last().request).toMatchObject({ follow: true, fromId: 10n, startTsMs: 5n });
+  });
+
+  describe("following the audit log", () => {
+    const ack = (id: bigint) => create(ReadAuditLogResponseSchema, { id });
+    const event = (id: bigint, resourceId: string) =>
+      create(ReadAuditLogResponseSchema, {
+        id,
+        auditLog: encoder.encode(
+          `${JSON.stringify({ event_type: "create", resource_id: resourceId })}\n`,
+        ),
+      });
+    /** A server that answers its n-th follow request with the n-th script, then fails. */
+    function scripted(...streams: ReturnType<typeof ack>[][]) {
+      let served = 0;
+      return setup({
+        async *readAuditLog() {
+          const stream = streams[served++];
+          if (!stream) {
+            throw new ConnectError("no more scripted streams", Code.Unavailable);
+          }
+          yield* stream;
+        },
+      });
+    }
+
+    it("resumes after Omni ends a stream, from the last position, without the start time", async () => {
+      const { omni, management } = scripted(
+        [ack(0n), event(1n, "a"), event(2n, "b")],
+        [ack(2n), event(3n, "c")],
+      );
+      const followed = management.readAuditLog({ follow: true, fromId: 10, startTsMs: 5 });
+      expect(followed.position).toBeUndefined();
+      const seen: string[] = [];
+      const error = await (async () => {
+        try {
+          for await (const entry of followed) {
+            seen.push(`${entry.id}:${entry.resourceId}`);
+            expect(followed.position).toBe(entry.id);
+          }
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(error).toBeInstanceOf(UnavailableError);
+      expect(seen).toEqual(["1:a", "2:b", "3:c"]);
+      expect(followed.position).toBe(3n);
+      const requests = omni.calls.map((call) => call.request as ReadAuditLogRequest);
+      expect(requests.map((r) => [r.follow, r.fromId, r.startTsMs])).toEqual([
+        [true, 10n, 5n],
+        [true, 3n, 0n],
+        [true, 4n, 0n],
+      ]);
+    });
+
+    it("resumes after an acknowledgment alone, from the acknowledged position", async () => {
+      const { omni, management } = scripted([ack(7n)], [ack(7n), event(8n, "a")]);
+      const followed = management.readAuditLog({ follow: true });
+      const first = await followed[Symbol.asyncIterator]().next();
+      expect(first.value).toMatchObject({ id: 8n, resourceId: "a" });
+      expect(omni.calls.map((call) => (call.request as ReadAuditLogRequest).fromId)).toEqual([
+        0n,
+        8n,
+      ]);
+    });
+
+    it("refuses a server that answers a follow with a bounded read", async () => {
+      for (const stream of [[event(1n, "a")], []]) {
+        const { management } = scripted(stream);
+        const followed = management.readAuditLog({ follow: true });
+        const seen: unknown[] = [];
+        const error = await (async () => {
+          try {
+            for await (const entry of followed) {
+              seen.push(entry);
+            }
+          } catch (caught) {
+            return caught;
+          }
+        })();
+        expect(error).toBeInstanceOf(UnimplementedError);
+        expect(seen).toEqual([]);
+      }
+    });
+
+    it("refuses a followed event without a position", async () => {
+      const { management } = scripted([
+        ack(0n),
+        event(1n, "a"),
+        create(ReadAuditLogResponseSchema, { auditLog: encoder.encode('{"event_type":"x"}\n') }),
+      ]);
+      const seen: string[] = [];
+      const error = await (async () => {
+        try {
+          for await (const entry of management.readAuditLog({ follow: true })) {
+            seen.push(entry.resourceId);
+          }
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(seen).toEqual(["a"]);
+      expect(error).toBeInstanceOf(OmniError);
+      expect((error as OmniError).code).toBe(Code.Internal);
+      expect((error as OmniError).message).toContain("without a position");
+    });
+
+    it("has no position without follow", async () => {
+      const { management } = setup({
+        async *readAuditLog() {
+          yield event(5n, "a");
+        },
+      });
+      const read = management.readAuditLog({});
+      expect(await collect(read)).toHaveLength(1);
+      expect(read.position).toBeUndefined();
+    });
   });
 
   it("maintenance lifecycle yields its messages", async () => {

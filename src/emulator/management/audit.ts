@@ -81,7 +81,8 @@ const sortKeys: Record<AuditLogOrderByField, (entry: AuditEntry) => string | num
 
 /**
  * Reads the audit log. Without `follow` it sends the filtered, ordered entries and ends. With
- * `follow` it first sends an empty entry carrying the start id, then every entry from there on
+ * `follow` it first sends an empty acknowledgment carrying the position before the start, then
+ * every entry from there on
  * as it is written, and ends cleanly after a bounded window (clients reconnect with `from_id`).
  */
 export async function* readAuditLog(
@@ -127,7 +128,9 @@ async function* followAuditLog(
     startId =
       existing.find((entry) => entry.timestampMs >= Number(request.startTsMs))?.id ?? startId;
   }
-  yield create(ReadAuditLogResponseSchema, { id: startId });
+  // Omni acknowledges with the position just before the first entry it will send, which is
+  // where a client resumes after (`from_id` = position + 1) if the stream ends first.
+  yield create(ReadAuditLogResponseSchema, { id: startId - 1n });
 
   const pending: AuditEntry[] = existing.filter((entry) => entry.id >= startId);
   let wake: (() => void) | undefined;

@@ -14,6 +14,8 @@ import { buildZip, type ZipEntry } from "../zip.js";
 /** The bundle is sent in pieces of this size, the way Omni streams large bundles. */
 export const supportBundleChunkBytes = 16 * 1024;
 const encoder = new TextEncoder();
+const omniSteps = ["collecting cluster resources", "collecting machine statuses"];
+const machineSteps = ["collecting dmesg", "collecting machined logs", "collecting version"];
 
 /**
  * Streams progress for each collection source (Omni itself, then every machine of the cluster),
@@ -37,15 +39,19 @@ export async function* getSupportBundle(
   const files: ZipEntry[] = [
     { name: "omni/cluster.yaml", data: encoder.encode(stringify(cluster)) },
   ];
-  for (const [index, source] of sources.entries()) {
-    yield create(GetSupportBundleResponseSchema, {
-      progress: create(GetSupportBundleResponse_ProgressSchema, {
-        source,
-        state: `collecting ${source}`,
-        total: sources.length,
-        value: index + 1,
-      }),
-    });
+  // Like Omni: one message per collection step of a source, carrying the source's step count
+  // but no value, so clients count the steps themselves.
+  for (const source of sources) {
+    const steps = source === "omni" ? omniSteps : machineSteps;
+    for (const step of steps) {
+      yield create(GetSupportBundleResponseSchema, {
+        progress: create(GetSupportBundleResponse_ProgressSchema, {
+          source,
+          state: step,
+          total: steps.length,
+        }),
+      });
+    }
   }
   for (const machine of machines) {
     const lines = Array.from(
