@@ -55,6 +55,14 @@ export function gatewayRoutes(services: readonly DescService[]): Map<string, Des
   return routes;
 }
 
+// grpc-gateway passes on only what gRPC metadata allows and drops the rest without a word.
+const metadataKey = /^[a-z0-9._-]+$/;
+const metadataText = /^[\x20-\x7e]*$/;
+
+function isForwarded(key: string, value: string): boolean {
+  return metadataKey.test(key) && (key.endsWith("-bin") || metadataText.test(value));
+}
+
 /** grpc-gateway turns `Grpc-Metadata-<key>` headers (and `Authorization`) into gRPC metadata. */
 function metadataFrom(req: IncomingMessage): Headers {
   const header = new Headers();
@@ -64,10 +72,14 @@ function metadataFrom(req: IncomingMessage): Headers {
     }
     const lower = name.toLowerCase();
     const joined = Array.isArray(value) ? value.join(", ") : value;
-    if (lower.startsWith(metadataPrefix) && lower.length > metadataPrefix.length) {
-      header.append(lower.slice(metadataPrefix.length), joined);
-    } else if (lower === "authorization") {
-      header.append("authorization", joined);
+    const key =
+      lower.startsWith(metadataPrefix) && lower.length > metadataPrefix.length
+        ? lower.slice(metadataPrefix.length)
+        : lower === "authorization"
+          ? lower
+          : undefined;
+    if (key !== undefined && isForwarded(key, joined)) {
+      header.append(key, joined);
     }
   }
   return header;

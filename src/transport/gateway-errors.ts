@@ -4,16 +4,20 @@ import { Code, ConnectError } from "@connectrpc/connect";
  * What a status code means when the body says nothing better: a proxy's HTML page, an empty
  * body, a load balancer's plain text. grpc-gateway itself always answers errors with JSON.
  */
-export function codeFromHttpStatus(status: number, body: string): Code {
+export function codeFromHttpStatus(status: number): Code {
   switch (status) {
+    // gRPC's mapping for a status without a gRPC status of its own: a 400 from a proxy says
+    // the request never reached Omni intact (plain HTTP sent to an HTTPS port, say).
     case 400:
-      return Code.InvalidArgument;
+      return Code.Internal;
     case 401:
       return Code.Unauthenticated;
     case 403:
       return Code.PermissionDenied;
+    // Omni's handlers report a missing resource in JSON; a page that is not JSON comes from a
+    // router or proxy that has no such path, so the RPC is not there.
     case 404:
-      return isRouterNotFoundPage(body) ? Code.Unimplemented : Code.NotFound;
+      return Code.Unimplemented;
     // Omni's web UI handler answers 405 to a POST on a path outside `/api`: no such RPC there.
     case 405:
     case 501:
@@ -34,14 +38,6 @@ export function codeFromHttpStatus(status: number, body: string): Code {
 }
 
 /**
- * An empty 404 or Go's default "404 page not found" is a router that knows no such path, not a
- * handler reporting a missing resource: the RPC does not exist there.
- */
-function isRouterNotFoundPage(body: string): boolean {
-  return /^\s*(404 page not found)?\s*$/i.test(body);
-}
-
-/**
  * grpc-gateway's own answer when no route matches: `{"code": 5, "message": "Not Found"}` with
  * HTTP 404. An Omni handler that reports a missing resource always says which one, so this exact
  * body means the RPC does not exist on this server.
@@ -51,7 +47,8 @@ function isRoutingMiss(status: number, code: Code, message: string): boolean {
 }
 
 interface GatewayStatus {
-  code: Code;
+  /** Undefined when the body has no gRPC error code (1 to 16) of its own. */
+  code: Code | undefined;
   message: string;
 }
 
@@ -68,7 +65,7 @@ export function readGatewayStatus(value: unknown): GatewayStatus | undefined {
     return undefined;
   }
   return {
-    code: isErrorCode(code) ? code : Code.Unknown,
+    code: isErrorCode(code) ? code : undefined,
     message: typeof message === "string" ? message : "",
   };
 }
@@ -92,15 +89,16 @@ export function errorFromStreamLine(error: unknown, metadata: Headers): ConnectE
       metadata,
     );
   }
-  return new ConnectError(status.message, status.code, metadata);
+  return new ConnectError(status.message, status.code ?? Code.Unknown, metadata);
 }
 
 const maxExcerpt = 160;
 
 /**
- * The error for a non-2xx gateway response. A JSON status body wins; otherwise the HTTP status
- * decides the code and the message quotes the start of the body, so a proxy's complaint stays
- * visible without dumping a whole HTML page into the error.
+ * The error for a non-2xx gateway response. A gRPC status body (grpc-gateway always writes one,
+ * with a code from 1 to 16) wins; otherwise the HTTP status decides the code, since the answer
+ * comes from a proxy or load balancer in front of Omni, and the message quotes the body's
+ * message or the start of the body, so its complaint stays visible without a whole HTML page.
  */
 export function errorFromHttpResponse(
   status: number,
@@ -112,7 +110,7 @@ export function errorFromHttpResponse(
   // A stream that fails before its first message is answered with the HTTP status of the code
   // and the stream's own `{"error": status}` line as the body (grpc-gateway's stream handler).
   const parsed = readGatewayStatus(json) ?? readGatewayStatus(streamErrorOf(json));
-  if (parsed !== undefined) {
+  if (parsed?.code !== undefined) {
     if (isRoutingMiss(status, parsed.code, parsed.message)) {
       return new ConnectError(
         "the server has no such method (HTTP 404 from the gateway router)",
@@ -122,12 +120,12 @@ export function errorFromHttpResponse(
     }
     return new ConnectError(parsed.message, parsed.code, metadata);
   }
-  const excerpt = body.replace(/\s+/g, " ").trim();
+  const excerpt = (parsed?.message || body).replace(/\s+/g, " ").trim();
   const shown = excerpt.length > maxExcerpt ? `${excerpt.slice(0, maxExcerpt)}…` : excerpt;
   const statusLine = statusText ? `HTTP ${status} ${statusText}` : `HTTP ${status}`;
   return new ConnectError(
     shown ? `${statusLine}: ${shown}` : statusLine,
-    codeFromHttpStatus(status, body),
+    codeFromHttpStatus(status),
     metadata,
   );
 }

@@ -303,9 +303,16 @@ function parseMessage<O extends DescMessage>(
   text: string,
   registry: Registry,
 ): MessageShape<O> {
+  // grpc-gateway leaves the body out for google.protobuf.Empty only and writes `{}` for any
+  // other message, however empty; an empty body for one of those came from something else.
+  if (text.trim() === "" && schema.typeName !== "google.protobuf.Empty") {
+    throw new ConnectError(
+      `protocol error: the gateway answered with an empty body where ${schema.typeName} belongs`,
+      Code.Internal,
+    );
+  }
   let json: JsonValue;
   try {
-    // grpc-gateway writes `{}` for an empty message; an empty body means the same.
     json = text.trim() === "" ? {} : (JSON.parse(text) as JsonValue);
   } catch (cause) {
     throw new ConnectError(

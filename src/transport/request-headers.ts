@@ -46,11 +46,57 @@ function malformedHeaderError(init: HeadersInit): ValidationError {
   );
 }
 
-/** The request headers of a call; a malformed one is a `ValidationError` that shows no value. */
+// gRPC metadata keys, and the values of keys not ending in `-bin`. grpc-gateway silently drops
+// metadata outside these, so a signed key would fail as a bad signature far from its cause.
+const metadataKey = /^[a-z0-9._-]+$/;
+const metadataText = /^[\x20-\x7e]*$/;
+
+function checkMetadata(headers: Headers): void {
+  headers.forEach((value, key) => {
+    if (!metadataKey.test(key)) {
+      throw new ValidationError(
+        "headers",
+        "has a name gRPC metadata does not allow: only a-z, 0-9, '.', '_' and '-' (the name is not shown)",
+      );
+    }
+    if (!key.endsWith("-bin") && !metadataText.test(value)) {
+      throw new ValidationError(
+        `headers.${key}`,
+        "is not valid gRPC metadata: only printable ASCII, unless the name ends in -bin (the value is not shown)",
+      );
+    }
+  });
+}
+
+/**
+ * Omni's router splits `nodes` on commas without trimming, so the ", " that `Headers` puts
+ * between appended values would make every node but the first unknown.
+ */
+function joinNodes(headers: Headers): void {
+  const nodes = headers.get("nodes");
+  if (nodes?.includes(", ")) {
+    headers.set(
+      "nodes",
+      nodes
+        .split(",")
+        .map((node) => node.trim())
+        .join(","),
+    );
+  }
+}
+
+/**
+ * The request headers of a call, checked as gRPC metadata; a malformed one is a
+ * `ValidationError` that shows no value.
+ */
 export function requestHeaders(init: HeadersInit | undefined): Headers {
+  let headers: Headers;
   try {
-    return new Headers(init);
+    headers = new Headers(init);
   } catch {
     throw malformedHeaderError(init ?? {});
   }
+  checkMetadata(headers);
+  joinNodes(headers);
+  return headers;
 }

@@ -93,6 +93,20 @@ describe("the /api/ JSON gateway", () => {
     expect(broken.status).toBe(400);
   });
 
+  it("drops metadata outside what gRPC allows, as grpc-gateway does, so its signature fails", async () => {
+    const signed = await post("/management.ManagementService/Kubeconfig", "{}", {
+      signer: admin,
+      metadata: { cluster: "produçtion" },
+    });
+    // The signature covers a cluster header the server never sees.
+    expect(signed.status).toBe(401);
+    const plain = await post("/management.ManagementService/Kubeconfig", "{}", {
+      signer: admin,
+      metadata: { cluster: "production" },
+    });
+    expect(plain.status).toBe(200);
+  });
+
   it("streams NDJSON result lines", async () => {
     const response = await post("/management.ManagementService/ReadAuditLog", "{}", {
       signer: admin,

@@ -128,7 +128,11 @@ describe("createGatewayTransport: unary", () => {
     [404, { code: 5, message: "Not Found" }, Code.Unimplemented, "no such method"],
     [409, { code: 6, message: "exists", details: [] }, Code.AlreadyExists, "exists"],
     [400, { code: 9, message: "EULA has not been accepted" }, Code.FailedPrecondition, "EULA"],
-  ])("maps a %i JSON status body to its code", async (status, body, code, message) => {
+    // Not grpc-gateway's: no gRPC code, so the HTTP status decides.
+    [401, { message: "Unauthorized" }, Code.Unauthenticated, "Unauthorized"],
+    [503, { message: "no healthy upstream" }, Code.Unavailable, "no healthy upstream"],
+    [502, { code: 502, message: "Bad Gateway" }, Code.Unavailable, "Bad Gateway"],
+  ])("maps a %i JSON body to its code", async (status, body, code, message) => {
     gateway = await startRecordedGateway((_req, res) => {
       res.writeHead(status, { "content-type": "application/json", "grpc-metadata-trace": "t1" });
       res.end(JSON.stringify(body));
@@ -154,7 +158,8 @@ describe("createGatewayTransport: unary", () => {
     [401, "", Code.Unauthenticated, "HTTP 401"],
     [429, "slow down", Code.ResourceExhausted, "slow down"],
     [404, "404 page not found\n", Code.Unimplemented, "HTTP 404"],
-    [404, "<html>no such page</html>", Code.NotFound, "no such page"],
+    [404, "<html>no such page</html>", Code.Unimplemented, "no such page"],
+    [400, "The plain HTTP request was sent to HTTPS port", Code.Internal, "plain HTTP"],
     [405, "read-only", Code.Unimplemented, "read-only"],
     [418, "teapot", Code.Unknown, "HTTP 418"],
   ])("maps a %i non-JSON body from a proxy by status", async (status, body, code, message) => {
@@ -169,6 +174,21 @@ describe("createGatewayTransport: unary", () => {
     const error = await caught(client.omniconfig({}));
     expect(error.code).toBe(code);
     expect(error.rawMessage).toContain(message);
+  });
+
+  it("takes an empty 200 body only where the answer is google.protobuf.Empty", async () => {
+    gateway = await startRecordedGateway((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end("");
+    });
+    const client = createClient(
+      ManagementService,
+      createGatewayTransport({ baseUrl: gateway.url }),
+    );
+    await expect(client.destroyServiceAccount({ name: "ci" })).resolves.toBeDefined();
+    const error = await caught(client.omniconfig({}));
+    expect(error.code).toBe(Code.Internal);
+    expect(error.rawMessage).toContain("empty body where management.OmniconfigResponse belongs");
   });
 
   it("fails with a deadline error when the gateway does not answer in time", async () => {
