@@ -4,10 +4,11 @@ import type {
   MessageInitShape,
   MessageShape,
 } from "@bufbuild/protobuf";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { type Client, Code, createClient, type Transport } from "@connectrpc/connect";
 import { createAsyncIterable } from "@connectrpc/connect/protocol";
 import { omniVersionsWith } from "../compatibility.js";
-import { OmniError, toOmniError, ValidationError } from "../errors.js";
+import { FailedPreconditionError, OmniError, toOmniError, ValidationError } from "../errors.js";
 import { EventType, State, type WatchOptionsSchema } from "../gen/v1alpha1/state_pb.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { openStreamScope } from "../stream-scope.js";
@@ -54,7 +55,10 @@ export interface ListOptions extends ResourceCallOptions, NamespaceOption {
 export interface WatchOptions extends NamespaceOption {
   readonly signal?: AbortSignal;
   readonly headers?: HeadersInit;
-  /** Watch one resource instead of the whole type; its current state arrives first. */
+  /**
+   * Watch one resource instead of the whole type; its current state arrives first, as a
+   * `destroyed` event for a resource that does not exist (yet).
+   */
   readonly id?: string;
   readonly labels?: LabelSelector;
   readonly idRegex?: string;
@@ -64,14 +68,22 @@ export interface WatchOptions extends NamespaceOption {
    * not combine with it. Not available when watching one `id`.
    */
   readonly bootstrap?: boolean;
-  /** Replay up to this many recent events before live ones (not with `startFromBookmark`). */
+  /**
+   * Replay up to this many recent events before live ones (not with `startFromBookmark`). Omni
+   * can replay only what it keeps in memory, the `ephemeral` namespace; its stores of the other
+   * namespaces refuse it, so watch those with `startFromBookmark` instead.
+   */
   readonly tailEvents?: number;
   /** Resume right after the event that carried this bookmark (not with `tailEvents`). */
   readonly startFromBookmark?: Uint8Array;
 }
 
 export interface UpdateOptions extends ResourceCallOptions {
-  /** Fail unless the stored resource is in this phase. */
+  /**
+   * Fail unless the stored resource is in this phase; defaults to the phase in the resource's
+   * metadata. A mismatch comes back from Omni as `InvalidArgumentError` (not a
+   * `ValidationError`, which only the SDK's own checks throw).
+   */
   readonly expectedPhase?: ResourcePhase;
 }
 
@@ -127,13 +139,19 @@ export interface ResourcesApi {
 const methodName = (method: keyof typeof State.method) =>
   `/${State.typeName}/${State.method[method].name}`;
 
-function checkWritable(type: ResourceType, verb: ResourceVerb): void {
-  if (!isVerbAllowed(type.type, verb)) {
+function checkWritable(type: ResourceType, verb: ResourceVerb, namespace: string): void {
+  if (!isVerbAllowed(type.type, verb, namespace)) {
     throw new ValidationError(
       "type",
       `cannot ${verb} ${type.type}: ${describeAllowedVerbs(type.type)}`,
     );
   }
+}
+
+/** The namespace a write goes to, before `encodeResource` checks it. */
+function writeNamespace(type: ResourceType, resource: ResourceInput<unknown> | undefined): string {
+  const namespace: unknown = resource?.metadata?.namespace;
+  return typeof namespace === "string" ? namespace : type.namespace;
 }
 
 function namespaceOf(type: ResourceType, options: NamespaceOption | undefined): string {
@@ -177,8 +195,9 @@ function removalRequest(
 ) {
   validateResourceType(type);
   checkResourceOptions(options, lookupOptionKeys);
-  checkWritable(type, "destroy");
-  return { namespace: namespaceOf(type, options), type: type.type, id: validateId(id) };
+  const namespace = namespaceOf(type, options);
+  checkWritable(type, "destroy", namespace);
+  return { namespace, type: type.type, id: validateId(id) };
 }
 
 /**
@@ -327,6 +346,19 @@ function watchRequest(type: ResourceType, options: WatchOptions | undefined) {
   return { namespace, type: type.type, id, options: watchOptions, apiVersion: 1 };
 }
 
+/**
+ * The error an ERRORED event ends a watch with. COSI's stores report a bookmark they no longer
+ * know (compacted, or from before a restore) this way; that one is FailedPrecondition, so a
+ * caller can tell "start again without the bookmark" from a failure of the server.
+ */
+function erroredWatch(message: string | undefined, method: string): OmniError {
+  const text = message ?? "the watch failed on the server";
+  if (text.includes("invalid watch bookmark")) {
+    return new FailedPreconditionError(text, { method });
+  }
+  return new OmniError(Code.Internal, text, { method });
+}
+
 export async function* watch<S>(
   state: StateContext,
   type: ResourceType<S>,
@@ -369,9 +401,7 @@ export async function* watch<S>(
             yield { type: "bootstrapped", bookmark };
             break;
           case EventType.ERRORED:
-            throw new OmniError(Code.Internal, event.error ?? "the watch failed on the server", {
-              method,
-            });
+            throw erroredWatch(event.error, method);
           default:
             // NOOP events carry nothing for the caller.
             break;
@@ -440,10 +470,15 @@ export async function create<S>(
   options?: ResourceCallOptions,
 ): Promise<Resource<S>> {
   validateResourceType(type);
-  checkWritable(type, "create");
+  checkWritable(type, "create", writeNamespace(type, resource));
   checkResourceOptions(options, resourceCallOptionKeys);
   // COSI marks a resource that was never stored with the version "undefined".
-  const request = { resource: encodeResource(type, resource, "undefined", "running") };
+  const message = encodeResource(type, resource, "undefined", "running");
+  // Omni's store sets `created` but keeps the `updated` it is sent, as Go's client sends both.
+  if (message.metadata) {
+    message.metadata.created = message.metadata.updated = timestampNow();
+  }
+  const request = { resource: message };
   const call = unaryOptions(state, options);
   return unary("create", async () => {
     const response = await state.client.create(request, call);
@@ -458,7 +493,7 @@ export async function update<S>(
   options?: UpdateOptions,
 ): Promise<Resource<S>> {
   validateResourceType(type);
-  checkWritable(type, "update");
+  checkWritable(type, "update", writeNamespace(type, resource));
   checkResourceOptions(options, updateOptionKeys);
   const version = resource?.metadata?.version;
   if (typeof version !== "string" || !/^\d+$/.test(version)) {
@@ -471,9 +506,11 @@ export async function update<S>(
     resource.metadata.phase === undefined
       ? "running"
       : validatePhase(resource.metadata.phase, "resource.metadata.phase");
+  // As COSI's Go client does by default: the update applies only to a resource still in the
+  // phase it was read in (running when not given), so it cannot revive one being torn down.
   const expectedPhase =
     options?.expectedPhase === undefined
-      ? undefined
+      ? phase
       : validatePhase(options.expectedPhase, "options.expectedPhase");
   const request = {
     newResource: encodeResource(type, resource, version, phase),

@@ -68,11 +68,15 @@ export interface ResourceInput<S> {
     /** Required by `update`: the version that was read. */
     readonly version?: string;
     /**
-     * The phase the resource was read in, which `update` writes back (default `running`): COSI
-     * stores the phase it is sent, so sending `running` would revive a resource being torn down.
-     * `create` always starts a resource in `running`.
+     * The phase the resource was read in (default `running`). `update` writes it back and, unless
+     * `expectedPhase` says otherwise, applies only while the stored resource is still in it, so
+     * an update never revives a resource being torn down. `create` always starts in `running`.
      */
     readonly phase?: ResourcePhase | string;
+    /**
+     * Labels, annotations and finalizers replace the stored ones on `update`: what is left out is
+     * removed, so update a resource read earlier rather than one written from scratch.
+     */
     readonly labels?: Readonly<Record<string, string>>;
     readonly annotations?: Readonly<Record<string, string>>;
     readonly finalizers?: readonly string[];

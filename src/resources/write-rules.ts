@@ -39,8 +39,8 @@ const userManaged = [
 const limited: Record<string, readonly ResourceVerb[]> = {
   ImportedClusterSecrets: ["create", "destroy"],
   EulaAcceptances: ["read", "create"],
-  PendingMachines: ["read", "destroy"],
-  Links: ["read", "destroy"],
+  PendingMachines: ["read", "update", "destroy"],
+  Links: ["read", "update", "destroy"],
   JoinTokens: ["read", "update", "destroy"],
 };
 
@@ -66,15 +66,31 @@ for (const type of denied) {
 }
 
 /**
- * The verbs users may run on `type`. Types not listed are controller-managed and read-only, which
- * is what Omni's long explicit read-only list amounts to for every type this SDK can name.
+ * Omni hands these namespaces to its infra-provider state, which decides per type and role (an
+ * infra provider writes its machines' statuses there); this table has no say in them.
  */
-export function allowedVerbs(type: string): readonly ResourceVerb[] {
+function isInfraProviderNamespace(namespace: string | undefined): boolean {
+  return (
+    namespace === "infra-provider" ||
+    namespace === "infra-provider-ephemeral" ||
+    (namespace?.startsWith("infra-provider:") ?? false)
+  );
+}
+
+/**
+ * The verbs users may run on `type` (in `namespace`, when given). Types not listed are
+ * controller-managed and read-only, which is what Omni's long explicit read-only list amounts to
+ * for every type this SDK can name.
+ */
+export function allowedVerbs(type: string, namespace?: string): readonly ResourceVerb[] {
+  if (isInfraProviderNamespace(namespace)) {
+    return all;
+  }
   return rules.get(type) ?? ["read"];
 }
 
-export function isVerbAllowed(type: string, verb: ResourceVerb): boolean {
-  return allowedVerbs(type).includes(verb);
+export function isVerbAllowed(type: string, verb: ResourceVerb, namespace?: string): boolean {
+  return allowedVerbs(type, namespace).includes(verb);
 }
 
 /** A sentence saying what users may do with `type`, for error messages. */

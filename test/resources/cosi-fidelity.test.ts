@@ -7,14 +7,21 @@ import {
   OmniError,
   toOmniError,
 } from "../../src/errors.js";
-import { ConfigPatchSpecSchema } from "../../src/gen/omni/specs/omni_pb.js";
+import { type ConfigPatchSpec, ConfigPatchSpecSchema } from "../../src/gen/omni/specs/omni_pb.js";
 import { ResourceSchema } from "../../src/gen/v1alpha1/resource_pb.js";
 import { type Event, EventType, type WatchRequest } from "../../src/gen/v1alpha1/state_pb.js";
-import { ConfigPatches } from "../../src/resources/registry.js";
+import { ConfigPatches as StoredPatches } from "../../src/resources/registry.js";
+import type { TypedResourceType } from "../../src/resources/types.js";
 import type { WatchEvent } from "../../src/resources/watch-event.js";
 import { inMemoryResources } from "./harness.js";
 
 const spec = (data: string) => create(ConfigPatchSpecSchema, { data });
+
+// Config patches kept in memory: Omni can tail events only in its in-memory namespace.
+const ConfigPatches: TypedResourceType<ConfigPatchSpec> = Object.freeze({
+  ...StoredPatches,
+  namespace: "ephemeral",
+});
 
 async function withPatches(ids: readonly string[]) {
   const harness = inMemoryResources();
@@ -34,7 +41,7 @@ async function rawEvents(
   const events: Event[] = [];
   try {
     for await (const response of harness.raw.watch(
-      { namespace: "default", type: ConfigPatches.type, apiVersion: 1, ...request },
+      { namespace: "ephemeral", type: ConfigPatches.type, apiVersion: 1, ...request },
       { signal: controller.signal },
     )) {
       events.push(...response.event);
@@ -163,16 +170,16 @@ describe("the emulator's COSI state, as cosi-project/runtime behaves", () => {
     });
     const pending = failureOf(() => harness.api.teardownAndDestroy(ConfigPatches, "held"));
     // Once the teardown has begun, the call waits for the finalizer to go.
-    while (store.get("default", ConfigPatches.type, "held")?.metadata?.phase !== "tearingDown") {
+    while (store.get("ephemeral", ConfigPatches.type, "held")?.metadata?.phase !== "tearingDown") {
       await new Promise((resolve) => setImmediate(resolve));
     }
     // Someone else releases and destroys it first.
-    store.modify("default", ConfigPatches.type, "held", (resource) => {
+    store.modify("ephemeral", ConfigPatches.type, "held", (resource) => {
       const released = clone(ResourceSchema, resource);
       released.metadata?.finalizers.splice(0);
       return released;
     });
-    store.destroy("default", ConfigPatches.type, "held");
+    store.destroy("ephemeral", ConfigPatches.type, "held");
     expect(await pending).toBeInstanceOf(NotFoundError);
   });
 });

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { seedDemoData } from "../../src/emulator/cosi/index.js";
-import { ValidationError } from "../../src/errors.js";
+import { InvalidArgumentError, ValidationError } from "../../src/errors.js";
 import { ClusterSpecSchema } from "../../src/gen/omni/specs/omni_pb.js";
 import type { Resource as ResourceMessage } from "../../src/gen/v1alpha1/resource_pb.js";
 import type { CreateRequest, UpdateRequest } from "../../src/gen/v1alpha1/state_pb.js";
@@ -29,6 +29,30 @@ describe("resource phase on writes", () => {
     expect(created.metadata.phase).toBe("running");
   });
 
+  it("sends the creation time as created and updated, which Omni keeps as sent", async () => {
+    const { api, raw, sent } = seeded();
+    const before = Date.now();
+    const created = await api.create(Clusters, { metadata: { id: "qa" }, spec: {} });
+    const metadata = ((sent("Create")[0] as CreateRequest).resource as ResourceMessage).metadata;
+    expect(Number(metadata?.updated?.seconds) * 1000).toBeGreaterThanOrEqual(before - 1000);
+    expect(created.metadata.updated?.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    // A client that sends no `updated` gets the Unix epoch, as from Omni's store.
+    const bare = await raw.create({
+      resource: {
+        metadata: {
+          namespace: "default",
+          type: Clusters.type,
+          id: "bare",
+          version: "undefined",
+          phase: "running",
+        },
+        spec: { protoSpec: new Uint8Array() },
+      },
+    });
+    expect(bare.resource?.metadata?.updated?.seconds).toBe(0n);
+    expect(Number(bare.resource?.metadata?.created?.seconds)).toBeGreaterThan(0);
+  });
+
   it("writes back the phase it read, so an update does not revive a resource being torn down", async () => {
     const { api, sent } = seeded();
     await api.teardown(Clusters, "dev");
@@ -50,6 +74,23 @@ describe("resource phase on writes", () => {
       spec: read.spec,
     });
     expect(sentPhase(sent("Update")[0], "newResource")).toBe("running");
+    expect((sent("Update")[0] as UpdateRequest).options?.expectedPhase).toBe("running");
+  });
+
+  it("refuses an update without a phase once the resource is being torn down, as Go's client does", async () => {
+    const { api } = seeded();
+    const read = await api.get(Clusters, "dev");
+    await api.teardown(Clusters, "dev");
+    const tearing = await api.get(Clusters, "dev");
+    const error = await api
+      .update(Clusters, {
+        metadata: { id: "dev", version: tearing.metadata.version },
+        spec: read.spec,
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).not.toBeInstanceOf(ValidationError);
+    expect((await api.get(Clusters, "dev")).metadata.phase).toBe("tearingDown");
   });
 
   it("refuses a phase COSI does not know before any call", async () => {

@@ -29,6 +29,7 @@ import {
   TalosUpgradeStatuses,
 } from "../../src/resources/registry.js";
 import type { WatchEvent } from "../../src/resources/watch-event.js";
+import { allowedVerbs } from "../../src/resources/write-rules.js";
 import { inMemoryResources } from "./harness.js";
 
 const seeded = () => {
@@ -286,6 +287,27 @@ describe("resources: writes", () => {
       /resource.metadata.version/,
     );
     expect(calls()).toBe(0);
+  });
+
+  it("leaves writes in infra-provider namespaces to Omni, which decides them per role", async () => {
+    const { api, calls } = seeded();
+    const statuses = rawResourceType("InfraMachineStatuses.omni.sidero.dev", "infra-provider");
+    const created = await api.create(statuses, {
+      metadata: { id: "machine-1" },
+      spec: { protoSpec: new Uint8Array(), yamlSpec: "" },
+    });
+    expect(created.metadata.namespace).toBe("infra-provider");
+    expect(calls()).toBe(1);
+    // The same type elsewhere is still controller-managed.
+    await expect(
+      api.destroy(rawResourceType("InfraMachineStatuses.omni.sidero.dev"), "machine-1"),
+    ).rejects.toThrow(/read-only/);
+    expect(
+      allowedVerbs("InfraMachineStatuses.omni.sidero.dev", "infra-provider:bare-metal"),
+    ).toEqual(["read", "create", "update", "destroy"]);
+    // Omni lets users update SideroLink links and pending machines, not create them.
+    expect(allowedVerbs("Links.omni.sidero.dev")).toEqual(["read", "update", "destroy"]);
+    expect(allowedVerbs("PendingMachines.omni.sidero.dev")).toEqual(["read", "update", "destroy"]);
   });
 
   it("keeps a resource with finalizers until they are gone, and tears down", async () => {

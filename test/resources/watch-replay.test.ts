@@ -27,9 +27,11 @@ async function firstEvents<S>(events: AsyncIterable<WatchEvent<S>>, count: numbe
 describe("watch replays", () => {
   it("does not bootstrap by default when replaying recent events", async () => {
     const { api } = seeded();
-    await api.create(Clusters, { metadata: { id: "qa" }, spec: {} });
-    await api.create(Clusters, { metadata: { id: "uat" }, spec: {} });
-    const events = await firstEvents(api.watch(Clusters, { tailEvents: 2 }), 2);
+    // Omni tails events only in its in-memory namespace.
+    const InMemoryClusters = Object.freeze({ ...Clusters, namespace: "ephemeral" });
+    await api.create(InMemoryClusters, { metadata: { id: "qa" }, spec: {} });
+    await api.create(InMemoryClusters, { metadata: { id: "uat" }, spec: {} });
+    const events = await firstEvents(api.watch(InMemoryClusters, { tailEvents: 2 }), 2);
     expect(events.map((e) => [e.type, e.type === "created" && e.resource.metadata.id])).toEqual([
       ["created", "qa"],
       ["created", "uat"],
@@ -97,6 +99,14 @@ describe("the emulator refuses watch options as COSI does", () => {
     ).rejects.toMatchObject({
       code: Code.Unknown,
       rawMessage: "cannot use both TailEvents and StartFromBookmark options",
+    });
+  });
+
+  it("answers Unknown for tail events outside the in-memory namespace, as Omni's etcd store does", async () => {
+    const { raw } = seeded();
+    await expect(firstResponse(raw, { tailEvents: 1 })).rejects.toMatchObject({
+      code: Code.Unknown,
+      rawMessage: "failed to watch: tailEvents is not supported",
     });
   });
 });

@@ -49,8 +49,8 @@ const ruleVerb: Record<CosiVerb, ResourceVerb> = {
 };
 
 /** Omni's per-type write rules, with the messages of its state access filter. */
-function enforceTypeRules(verb: CosiVerb, type: string): void {
-  const allowed = allowedVerbs(type);
+function enforceTypeRules(verb: CosiVerb, type: string, namespace: string): void {
+  const allowed = allowedVerbs(type, namespace);
   if (allowed.includes(ruleVerb[verb])) {
     return;
   }
@@ -202,11 +202,14 @@ function tombstone(namespace: string, type: string, id: string): Resource {
   });
 }
 
+const inMemoryNamespaces: ReadonlySet<string> = new Set(["ephemeral", "meta"]);
+
 /**
- * COSI's state refuses to combine a bootstrap with a replay, or the two kinds of replay. Its gRPC
- * server passes those errors on as plain errors, which gRPC sends with the code Unknown.
+ * COSI's state refuses to combine a bootstrap with a replay, or the two kinds of replay, and
+ * Omni's persistent stores refuse to tail events. Its gRPC server passes those errors on as plain
+ * errors, which gRPC sends with the code Unknown.
  */
-function checkReplayOptions(options: WatchOptions | undefined): void {
+function checkReplayOptions(options: WatchOptions | undefined, namespace: string): void {
   const tailing = (options?.tailEvents ?? 0) > 0;
   const fromBookmark = options?.startFromBookmark !== undefined;
   if (options?.bootstrapContents && (tailing || fromBookmark)) {
@@ -220,6 +223,10 @@ function checkReplayOptions(options: WatchOptions | undefined): void {
       "cannot use both TailEvents and StartFromBookmark options",
       Code.Unknown,
     );
+  }
+  // Omni keeps only these namespaces in memory; its etcd and sqlite stores cannot tail events.
+  if (tailing && !inMemoryNamespaces.has(namespace)) {
+    throw new ConnectError("failed to watch: tailEvents is not supported", Code.Unknown);
   }
 }
 
@@ -248,7 +255,7 @@ export function createCosiStateImpl(
 
   function authorize(context: HandlerContext, verb: CosiVerb, type: string, namespace: string) {
     access.check(context, verb, type, namespace);
-    enforceTypeRules(verb, type);
+    enforceTypeRules(verb, type, namespace);
   }
 
   return {
@@ -276,7 +283,9 @@ export function createCosiStateImpl(
       const resource = decodeWrite(request.resource);
       const meta = resource.metadata ?? create(MetadataSchema);
       authorize(context, "create", meta.type, meta.namespace);
-      return { resource: store.create(resource, { owner: request.options?.owner }) };
+      return {
+        resource: store.create(resource, { owner: request.options?.owner, keepUpdated: true }),
+      };
     },
 
     update(request, context) {
@@ -343,7 +352,7 @@ export function createCosiStateImpl(
           Code.Unimplemented,
         );
       }
-      checkReplayOptions(options);
+      checkReplayOptions(options, namespace);
       const filter: ListFilter =
         id === undefined ? filterOf(options?.labelQuery ?? [], options?.idQuery) : {};
       const aggregated = options?.aggregated ?? false;

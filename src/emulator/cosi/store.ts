@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { TimestampSchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
   type LabelQuery,
@@ -107,7 +107,7 @@ export class CosiStore {
    * Stores a new resource at version 1 in the phase it carries (running when it has none, as for
    * resources arranged by the emulator itself); AlreadyExists if the ID is taken.
    */
-  create(resource: Resource, options: { owner?: string } = {}): Resource {
+  create(resource: Resource, options: { owner?: string; keepUpdated?: boolean } = {}): Resource {
     const meta = requireMetadata(resource);
     const items = this.kindItems(meta.namespace, meta.type);
     if (items.has(meta.id)) {
@@ -121,7 +121,9 @@ export class CosiStore {
         owner: options.owner ?? "",
         phase: meta.phase === "" ? "running" : parsePhase(meta.phase),
         created: stamp,
-        updated: stamp,
+        // A client's create keeps the `updated` it sent, the Unix epoch when none, as Omni's
+        // etcd store does; what the emulator arranges itself is stamped now.
+        updated: options.keepUpdated ? (meta.updated ?? create(TimestampSchema)) : stamp,
       }),
       spec: resource.spec,
     });
