@@ -28,6 +28,13 @@ export interface OmniTransportOptions {
    * `{ maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 2000 }`; `false` turns retrying off.
    */
   retry?: RetryOptions | false;
+  /**
+   * Connect interceptors of your own. They run after the read-only guard and before signing, so
+   * headers they set are signed. Interceptors of the base transport run after signing: there,
+   * setting signed metadata (`nodes`, `cluster`, `context`, `authorization`, ...) makes Omni
+   * answer "invalid signature".
+   */
+  interceptors?: readonly Interceptor[];
 }
 
 export const omniTransportOptionKeys = /*@__PURE__*/ optionKeys<OmniTransportOptions>()({
@@ -37,13 +44,20 @@ export const omniTransportOptionKeys = /*@__PURE__*/ optionKeys<OmniTransportOpt
   logger: true,
   timeoutMs: true,
   retry: true,
+  interceptors: true,
 });
 
 const loggerMethods = ["debug", "info", "warn", "error"] as const;
 
 function checkOptions(options: OmniTransportOptions): void {
   checkOptionKeys("options", options, omniTransportOptionKeys);
-  const { transport, auth, readOnly, logger, timeoutMs } = options;
+  const { transport, auth, readOnly, logger, timeoutMs, interceptors } = options;
+  if (
+    interceptors !== undefined &&
+    (!Array.isArray(interceptors) || interceptors.some((each) => typeof each !== "function"))
+  ) {
+    throw new ValidationError("options.interceptors", "must be a list of Connect interceptors");
+  }
   if (
     typeof transport !== "object" ||
     transport === null ||
@@ -159,14 +173,14 @@ export interface OmniTransports {
 
 /**
  * Wraps the given transport once: the read-only guard runs first (a refused write is never
- * retried or logged as sent), then logging (one line per call, however many attempts), then
- * retries, then signing (last, so it signs every header the others and the caller added, and
- * signs each attempt afresh).
+ * retried or logged as sent), then the caller's interceptors, then logging (one line per call,
+ * however many attempts), then retries, then signing (last, so it signs every header the others
+ * and the caller added, and signs each attempt afresh).
  */
 export function createOmniTransports(options: OmniTransportOptions): OmniTransports {
   checkOptions(options);
   const retry = retryInterceptor(options);
-  const sessionInterceptors: Interceptor[] = [];
+  const sessionInterceptors: Interceptor[] = [...(options.interceptors ?? [])];
   if (options.logger) {
     sessionInterceptors.push(createLoggingInterceptor(options.logger));
   }

@@ -65,7 +65,8 @@ export function createSigningInterceptor(
     }
     const signature = await signer.sign(utf8Encoder.encode(payload));
     const header = `siderov1 ${signer.identity} ${signer.keyId} ${toBase64(signature)}`;
-    if (reusable.size < MAX_REUSED_PER_SECOND && reuseSecond === timestamp) {
+    // Another second or another key may have claimed the table while this one was signing.
+    if (reusable.size < MAX_REUSED_PER_SECOND && reuseSecond === timestamp && reuseKey === key) {
       reusable.set(payload, header);
     }
     return header;

@@ -9,6 +9,10 @@ import { checkEcdsaKey, ecdsaPublicKeyPem } from "./ecdsa.js";
 import { utf8Encoder } from "./encoding.js";
 import { plainKeyWindow } from "./lifetime.js";
 
+// Omni waits up to five minutes for the user to confirm a key; the client's default deadline,
+// meant for ordinary calls, must not end the wait sooner. A little longer, so Omni answers first.
+const awaitConfirmationTimeoutMs = 5 * 60_000 + 15_000;
+
 /** Options shared by every login-flow call. */
 export interface AuthCallOptions {
   signal?: AbortSignal;
@@ -239,7 +243,10 @@ export function createAuthApi(transport: Transport): OmniAuthApi {
       const id = checkKeyId(publicKeyId);
       checkCallOptions(options, "options", method);
       try {
-        await client.awaitPublicKeyConfirmation({ publicKeyId: id }, options);
+        await client.awaitPublicKeyConfirmation(
+          { publicKeyId: id },
+          { ...options, timeoutMs: options.timeoutMs ?? awaitConfirmationTimeoutMs },
+        );
       } catch (error) {
         throw asOmniError(error, method);
       }

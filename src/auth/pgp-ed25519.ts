@@ -143,6 +143,21 @@ export function installSyncEd25519(provider: SyncEd25519): void {
 }
 
 /**
+ * The in-thread signer for a key, or undefined when the provider cannot take it (a CryptoKey of a
+ * WebCrypto polyfill is no key `node:crypto` can read), which leaves signing to WebCrypto.
+ */
+function inThreadSigner(
+  provider: SyncEd25519,
+  key: CryptoKey,
+): ((digest: Uint8Array) => Uint8Array) | undefined {
+  try {
+    return provider.signer(key);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Returns a detached binary-document signer for an Ed25519 v4 signing key packet, or `undefined`
  * when the key is of another kind or WebCrypto lacks Ed25519 (the caller then uses openpgp.js).
  */
@@ -191,7 +206,7 @@ export async function createEd25519Signer(packet: unknown): Promise<DetachedSign
     const trailer = concat([new Uint8Array([4, 0xff]), uint32(hashed.length)]);
     const document = concat([data, hashed, trailer]);
     if (syncEd25519 && sync?.provider !== syncEd25519) {
-      const sign = syncEd25519.signer(key);
+      const sign = inThreadSigner(syncEd25519, key);
       sync = sign ? { provider: syncEd25519, sign } : undefined;
     }
     // OpenPGP EdDSA signs the digest itself, not the document.

@@ -211,8 +211,10 @@ async function createPgpSigner(source: KeySource): Promise<PayloadSigner> {
   // openpgp.js and gopenpgp both give the primary fingerprint as lowercase hex.
   const keyId = parsed.key.getFingerprint().toLowerCase();
   const fast = await createEd25519Signer(signingKey.keyPacket);
-  // The fast path is checked once against openpgp.js itself before it is trusted.
-  if (fast && (await verifies(parsed, await fast(probeDocument)))) {
+  // The fast path is checked once against openpgp.js itself before it is trusted; one that
+  // cannot sign here at all leaves the work to openpgp.js.
+  const probe = fast && (await fast(probeDocument).catch(() => undefined));
+  if (fast && probe && (await verifies(parsed, probe))) {
     return new PgpSigner(source, keyId, fast, parsed.expiresAt);
   }
   const slow = openPgpDetachedSign(parsed);

@@ -26,6 +26,7 @@ export const fromEnvOptionKeys = /*@__PURE__*/ optionKeys<OmniClientFromEnvOptio
   logger: true,
   timeoutMs: true,
   retry: true,
+  interceptors: true,
   tls: true,
   env: true,
 });
@@ -73,6 +74,7 @@ export const fromOmniconfigOptionKeys = /*@__PURE__*/ optionKeys<OmniClientFromO
     logger: true,
     timeoutMs: true,
     retry: true,
+    interceptors: true,
     path: true,
     context: true,
     keysDir: true,
@@ -86,7 +88,7 @@ export const fromOmniconfigOptionKeys = /*@__PURE__*/ optionKeys<OmniClientFromO
 /**
  * A client for an omnictl context, over native gRPC, signed with the user key omnictl saved when
  * the user logged in (`<context>-<identity>.pgp`). That key lives for a few hours; log in again
- * with omnictl when it has expired. Unlike omnictl, it reads only the file: `OMNI_ENDPOINT` does
+ * with omnictl when it has expired, and the client reads the new key at its next call. Unlike omnictl, it reads only the file: `OMNI_ENDPOINT` does
  * not replace the context's URL and service-account variables are not looked at, so the client
  * is what the file says (`createOmniClientFromEnv` is the one for those variables).
  */
@@ -116,8 +118,16 @@ export function createOmniClientFromOmniconfig(
     keyFile.path,
     "armoredPrivateKey",
     () => pgpAuth({ identity, armoredPrivateKey: keyFile.armoredPrivateKey, passphrase }),
-    // omnictl's keys live a few hours; it makes a new one when the user logs in again.
-    "; log in again with omnictl (for example `omnictl get clusters`) for a new key",
+    {
+      // omnictl's keys live a few hours; it writes a new one when the user logs in again.
+      hint: "; log in again with omnictl (for example `omnictl get clusters`): this client reads the new key at its next call",
+      reload: () =>
+        pgpAuth({
+          identity,
+          armoredPrivateKey: readUserKeyFile(candidates, selected.name, identity).armoredPrivateKey,
+          passphrase,
+        }),
+    },
   );
   return createOmniClient({ ...settings, transport, auth });
 }
@@ -144,26 +154,49 @@ function renamedKeyError(
 /**
  * The auth constructors name their own argument in errors; here the user gave a variable or a
  * file instead, so errors name that, keeping the reason. That holds for what the constructor
- * finds and for what only signing finds (an expired key is found at the first call).
+ * finds and for what only signing finds (an expired key is found at the first call). With
+ * `expired.reload`, a key found expired is read again from its source at the next call, so a
+ * running client picks up the key a new login wrote.
  */
 function renamingKeyErrors(
   source: string,
   argument: string,
   make: () => OmniAuth,
-  expiredHint?: string,
+  expired?: {
+    readonly hint: string;
+    /** A fresh auth from the key's source, tried once a signature finds the key expired. */
+    readonly reload: () => OmniAuth;
+  },
 ): OmniAuth {
+  const expiredHint = expired?.hint;
   let auth: OmniAuth;
   try {
     auth = make();
   } catch (error) {
     throw renamedKeyError(error, source, argument, expiredHint);
   }
-  const rename = (error: unknown) => {
-    throw renamedKeyError(error, source, argument, expiredHint);
-  };
   // A signer checks its key again on every signature (a key can expire while the client runs).
   let renaming: Promise<PayloadSigner> | undefined;
+  // Set when a signature found the key expired: the next call reads the source again.
+  let stale = false;
+  const rename = (error: unknown) => {
+    stale ||= error instanceof KeyError && error.reason === "expired";
+    throw renamedKeyError(error, source, argument, expiredHint);
+  };
+  const refresh = () => {
+    if (!stale || !expired) {
+      return;
+    }
+    stale = false;
+    try {
+      auth = expired.reload();
+      renaming = undefined;
+    } catch {
+      // An unreadable source keeps the expired key, whose error stays the clearer one.
+    }
+  };
   const signer = () => {
+    refresh();
     renaming ??= auth.signer().then(
       (inner): PayloadSigner => ({
         identity: inner.identity,

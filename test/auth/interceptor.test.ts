@@ -370,6 +370,43 @@ describe("signature reuse within one second", () => {
   });
 });
 
+describe("signature reuse across keys", () => {
+  it("never hands out a header signed with a key that has since been replaced", async () => {
+    const other = await generateEcdsaKey();
+    const second = ecdsaAuth({ identity: "admin@example.org", ...other });
+    const first = await ecdsa.signer();
+    let releaseFirst: () => void = () => undefined;
+    const slowFirst: PayloadSigner = {
+      identity: first.identity,
+      keyId: first.keyId,
+      async sign(payload) {
+        await new Promise<void>((resolve) => {
+          releaseFirst = resolve;
+        });
+        return first.sign(payload);
+      },
+    };
+    const signers = [slowFirst, await second.signer(), await second.signer()];
+    const rotating: OmniAuth = {
+      kind: "ecdsa",
+      identity: "admin@example.org",
+      signer: async () => signers.shift() ?? (await second.signer()),
+    };
+    const seen: Seen[] = [];
+    const { management } = clientFor(rotating, seen, [], () => 1762881349000);
+    const call = { headers: { cluster: "a" } };
+    const slow = management.kubeconfig({}, call);
+    // Let the first call reach its slow signature before the key changes.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await management.kubeconfig({}, call);
+    releaseFirst();
+    await slow;
+    await management.kubeconfig({}, call);
+    const keyIds = seen.map((request) => request.header.get("x-sidero-signature")?.split(" ")[2]);
+    expect(keyIds).toEqual([other.publicKeyId, first.keyId, other.publicKeyId]);
+  });
+});
+
 describe("keys that fail only when parsed", () => {
   it.each([
     [

@@ -13,8 +13,10 @@ import { ecdsaAuth, generateEcdsaKey } from "../../src/auth/ecdsa.js";
 import { createSigningInterceptor } from "../../src/auth/interceptor.js";
 import { DEFAULT_PLAIN_KEY_LIFETIME_MS } from "../../src/auth/lifetime.js";
 import { createAuthApi } from "../../src/auth/login.js";
+import { createOmniClient } from "../../src/client.js";
 import {
   CanceledError,
+  DeadlineExceededError,
   InvalidArgumentError,
   KeyError,
   ValidationError,
@@ -268,6 +270,24 @@ describe("awaitPublicKeyConfirmation", () => {
       /publicKeyId: must be a non-empty key id/,
     );
     expect(requests).toHaveLength(0);
+  });
+
+  it("waits as long as Omni does, whatever the client's default deadline", async () => {
+    let deadlineMs: number | undefined;
+    const routes = (router: ConnectRouter) =>
+      router.service(AuthService, {
+        async awaitPublicKeyConfirmation(_request, ctx) {
+          deadlineMs = ctx.timeoutMs();
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          return {};
+        },
+      });
+    const omni = createOmniClient({ transport: createRouterTransport(routes), timeoutMs: 50 });
+    await expect(omni.auth.awaitPublicKeyConfirmation("k")).resolves.toBeUndefined();
+    expect(deadlineMs).toBeGreaterThan(5 * 60_000);
+    // A deadline the caller gives still wins.
+    const error = await rejection(omni.auth.awaitPublicKeyConfirmation("k", { timeoutMs: 20 }));
+    expect(error).toBeInstanceOf(DeadlineExceededError);
   });
 
   it("refuses a timeout longer than timers keep, which would expire at once", async () => {

@@ -1,7 +1,7 @@
 import * as openpgp from "openpgp";
 import { describe, expect, it, vi } from "vitest";
 import { pgpAuth } from "../../src/auth/pgp.js";
-import { createEd25519Signer } from "../../src/auth/pgp-ed25519.js";
+import { createEd25519Signer, installSyncEd25519 } from "../../src/auth/pgp-ed25519.js";
 import { generatePgpKey, gpgVerify, pgpVerifier } from "./support.js";
 
 async function signingPacket(armoredKey: string) {
@@ -86,5 +86,21 @@ describe("a key that expires while in use", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("an in-thread Ed25519 provider that cannot take the key", () => {
+  it("leaves signing to WebCrypto instead of failing the key", async () => {
+    installSyncEd25519({
+      sha512: () => new Uint8Array(64),
+      signer: () => {
+        throw new TypeError("not a key this runtime can read");
+      },
+    });
+    const key = await generatePgpKey();
+    const auth = pgpAuth({ identity: "u@example.com", armoredPrivateKey: key.privateKey });
+    const signer = await auth.signer();
+    const data = new TextEncoder().encode("payload");
+    expect(await gpgVerify(key.publicKey, data, await signer.sign(data))).toBe(true);
   });
 });

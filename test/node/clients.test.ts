@@ -210,6 +210,11 @@ describe("createOmniClientFromOmniconfig", () => {
     expect(error.reason).toBe("expired");
     expect(error.message).toContain("log in again with omnictl");
     expect(signatures.length).toBe(sent);
+    // Logging in again writes a new key; the running client signs with it from its next call.
+    writeFileSync(file, armoredPrivateKey);
+    await createClient(ManagementService, client.transport).omniconfig({});
+    expect(signatures.length).toBe(sent + 1);
+    expect(signatures.at(-1)).toMatch(new RegExp(`^siderov1 jane@example.com ${fingerprint} `));
   });
 
   it("names the key file when the key expires while the client runs", async () => {

@@ -12,6 +12,7 @@ import {
   ReadOnlyModeError,
   UnauthenticatedError,
 } from "../../src/errors.js";
+import { AuthService } from "../../src/gen/omni/auth/auth_pb.js";
 import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
 import { State } from "../../src/gen/v1alpha1/state_pb.js";
 import { Clusters, MachineStatuses } from "../../src/resources/registry.js";
@@ -261,8 +262,12 @@ export const scenarios: Scenario[] = [
       const client = createOmniClient({ transport: target.transport, timeoutMs: 300 });
       const key = await generateEcdsaKey();
       await client.auth.registerPublicKey({ identity: "admin@example.org", ecdsaKey: key });
-      // Omni holds this call open until the key is confirmed, which here never happens.
-      const error = await rejection(client.auth.awaitPublicKeyConfirmation(key.publicKeyId));
+      // Omni holds this call open until the key is confirmed, which here never happens. The
+      // facade's own method waits as long as Omni does; a raw call keeps the client's deadline.
+      const raw = createClient(AuthService, client.transport);
+      const error = await rejection(
+        raw.awaitPublicKeyConfirmation({ publicKeyId: key.publicKeyId }),
+      );
       expect(error).toBeInstanceOf(DeadlineExceededError);
     },
   },
