@@ -168,9 +168,10 @@ class EcdsaAuth implements OmniAuth {
   readonly identity: string;
   readonly #signer: Promise<PayloadSigner>;
 
-  constructor(signer: EcdsaSigner) {
+  constructor(signer: EcdsaSigner, publicKey: CryptoKey | undefined) {
     this.identity = signer.identity;
-    this.#signer = Promise.resolve(signer);
+    this.#signer =
+      publicKey === undefined ? Promise.resolve(signer) : matchingKeyId(signer, publicKey);
   }
 
   signer(): Promise<PayloadSigner> {
@@ -187,10 +188,27 @@ class EcdsaAuth implements OmniAuth {
 }
 
 /**
+ * The signer, once the public key that came with the options (a key pair spread in) turns out to
+ * be the one `publicKeyId` names; a stale stored id would otherwise fail every call as an invalid
+ * signature, with no hint why.
+ */
+async function matchingKeyId(signer: EcdsaSigner, publicKey: CryptoKey): Promise<PayloadSigner> {
+  if ((await ecdsaKeyId(publicKey)) !== signer.keyId) {
+    throw new KeyError(
+      "publicKeyId",
+      "unsupported-key",
+      "is not the id of the given publicKey; use the publicKeyId of the same key pair",
+    );
+  }
+  return signer;
+}
+
+/**
  * Signs every call with a plain P-256 key registered through the login flow. Keys of `options`
  * other than its three are left alone rather than refused: all three are required, so a misspelt
  * one already fails as missing, and what is passed is often a stored login record or
- * `{ identity, ...keyPair }`, which carry more.
+ * `{ identity, ...keyPair }`, which carry more. A `publicKey` among them is checked against
+ * `publicKeyId` before the first call.
  */
 export function ecdsaAuth(options: EcdsaAuthOptions): OmniAuth {
   const identity = checkIdentity(options?.identity, "identity");
@@ -202,5 +220,11 @@ export function ecdsaAuth(options: EcdsaAuthOptions): OmniAuth {
       "must be the 44-character padded base64url key id returned by RegisterPublicKey",
     );
   }
-  return new EcdsaAuth(new EcdsaSigner(identity, publicKeyId, privateKey));
+  // Only a CryptoKey can be checked; a stored record may carry other things under that name.
+  const { publicKey } = options as { publicKey?: unknown };
+  const pairedKey =
+    isCryptoKey(publicKey) && publicKey.type === "public"
+      ? checkEcdsaKey(publicKey, "publicKey", "public")
+      : undefined;
+  return new EcdsaAuth(new EcdsaSigner(identity, publicKeyId, privateKey), pairedKey);
 }

@@ -180,4 +180,19 @@ describe("ecdsaAuth", () => {
     expect(make).toThrow(ValidationError);
     expect(make).toThrow(/publicKeyId: must be the 44-character padded base64url key id/);
   });
+
+  it("refuses a key id that belongs to another key than the public key passed with it", async () => {
+    const pair = await generateEcdsaKey();
+    const other = await generateEcdsaKey();
+    const stale = ecdsaAuth({
+      identity: "u@e.com",
+      ...pair,
+      publicKeyId: other.publicKeyId,
+    } as Parameters<typeof ecdsaAuth>[0]);
+    const error = await stale.signer().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KeyError);
+    expect((error as KeyError).argument).toBe("publicKeyId");
+    const matching = ecdsaAuth({ identity: "u@e.com", ...pair });
+    expect((await matching.signer()).keyId).toBe(pair.publicKeyId);
+  });
 });
