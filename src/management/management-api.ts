@@ -106,7 +106,10 @@ export interface OmniManagementApi {
     options: KubernetesSyncManifestsOptions,
     call?: OmniCallOptions,
   ): AsyncIterable<ManifestSyncResult>;
-  /** Registers a schematic with the Image Factory and resolves to its ID and PXE URL. */
+  /**
+   * Registers a schematic with the Image Factory and resolves to it: its ID and its YAML, and a
+   * `pxeUrl` only from Omni versions that still send one (current Omni leaves it empty).
+   */
   createSchematic(options?: CreateSchematicOptions, call?: OmniCallOptions): Promise<Schematic>;
   /** The same from schematic YAML written by hand. */
   createSchematicFromRaw(
