@@ -44,6 +44,13 @@ export function requireRole(actual: Role, required: Role): void {
   }
 }
 
+/** Throws Omni's PERMISSION_DENIED answer unless `actual` is one of `allowed` (Omni's exact roles). */
+export function requireExactRole(actual: Role, allowed: readonly Role[]): void {
+  if (!allowed.includes(actual)) {
+    throw insufficientRole(actual);
+  }
+}
+
 /** Throws Omni's PERMISSION_DENIED answer for a role that may not read the audit log. */
 export function requireAuditLogAccess(actual: Role): void {
   if (!canReadAuditLog(actual)) {

@@ -87,9 +87,23 @@ describe.each(protocols)("every ManagementService method over %s", (protocol: Pr
     };
     expect(document["current-context"]).toBe("omni-emulator-production");
     expect(document.clusters[0]?.cluster.server).toContain("/kubernetes/production");
-    expect((await rejection(client.kubeconfig({}))).code).toBe(Code.InvalidArgument);
-    expect((await rejection(production.kubeconfig({ grantType: "password" }))).code).toBe(
-      Code.InvalidArgument,
+    const badGrant = await rejection(production.kubeconfig({ grantType: "password" }));
+    expect(badGrant.code).toBe(Code.InvalidArgument);
+    expect(badGrant.rawMessage).toBe('invalid grant type "password"');
+    // As Omni's: a grant type adds it and the out-of-band redirect, a cache dir its option.
+    const withOptions = decoder.decode(
+      (
+        await production.kubeconfig({
+          grantType: "auto",
+          oidcCacheBaseDir: "/tmp/cache",
+          oidcCacheIsolation: true,
+        })
+      ).kubeconfig,
+    );
+    expect(withOptions).toContain("--grant-type=auto");
+    expect(withOptions).toContain("--oidc-redirect-url=urn:ietf:wg:oauth:2.0:oob");
+    expect(withOptions).toContain(
+      "--token-cache-dir=/tmp/cache/omni-emulator-production-emulator-admin@serviceaccount.omni.sidero.dev",
     );
   });
 
@@ -114,7 +128,7 @@ describe.each(protocols)("every ManagementService method over %s", (protocol: Pr
     expect(negative.code).toBe(Code.InvalidArgument);
   });
 
-  it("Kubeconfig rejects an unknown cluster with NOT_FOUND", async () => {
+  it("Kubeconfig fills in any cluster name, but a service account's needs the cluster", async () => {
     const signer = await serviceAccountSigner(emulator.keys.admin);
     const unknown = createClient(
       ManagementService,
@@ -123,9 +137,19 @@ describe.each(protocols)("every ManagementService method over %s", (protocol: Pr
         signingInterceptor(signer),
       ]),
     );
-    const error = await rejection(unknown.kubeconfig({}));
-    expect(error.code).toBe(Code.NotFound);
-    expect(error.rawMessage).toContain("Clusters.omni.sidero.dev(default/nope");
+    // Omni templates the OIDC kubeconfig from the name it is given, without a lookup.
+    expect(decoder.decode((await unknown.kubeconfig({})).kubeconfig)).toContain(
+      "omni-emulator-nope",
+    );
+    const error = await rejection(
+      unknown.kubeconfig({
+        serviceAccount: true,
+        serviceAccountUser: "ci",
+        serviceAccountTtl: { seconds: 3600n },
+      }),
+    );
+    expect(error.code).toBe(Code.Unknown);
+    expect(error.rawMessage).toContain("failed to get cluster UUID");
   });
 
   it("Talosconfig and Omniconfig answer YAML for the caller", async () => {
@@ -145,14 +169,16 @@ describe.each(protocols)("every ManagementService method over %s", (protocol: Pr
       context: string;
       contexts: Record<string, { url: string }>;
     };
-    expect(omniconfig.contexts[omniconfig.context]?.url).toBe(emulator.url);
+    expect(omniconfig.context).toBe("default");
+    expect(omniconfig.contexts.default?.url).toBe(emulator.url);
   });
 
-  it("Talosconfig refuses raw without a cluster, as Omni does", async () => {
-    await production.talosconfig({ raw: true });
-    const error = await rejection(client.talosconfig({ raw: true }));
-    expect(error.code).toBe(Code.InvalidArgument);
-    expect(error.rawMessage).toBe("cluster name is required");
+  it("Talosconfig refuses raw and break-glass configs, as a production Omni does", async () => {
+    for (const request of [{ raw: true }, { breakGlass: true }]) {
+      const error = await rejection(production.talosconfig(request));
+      expect(error.code).toBe(Code.PermissionDenied);
+      expect(error.rawMessage).toBe("not allowed");
+    }
   });
 
   it("MachineLogs tails and follows until cancelled", async () => {
@@ -274,11 +300,17 @@ describe.each(protocols)("every ManagementService method over %s", (protocol: Pr
     expect(error.rawMessage).toContain("lifetime");
   });
 
-  it("KubernetesUpgradePreChecks judges the target version", async () => {
+  it("KubernetesUpgradePreChecks refuses an unsupported upgrade path, as Omni does", async () => {
     expect((await production.kubernetesUpgradePreChecks({ newVersion: "1.33.3" })).ok).toBe(true);
-    const skip = await production.kubernetesUpgradePreChecks({ newVersion: "1.35.0" });
-    expect(skip.ok).toBe(false);
-    expect(skip.reason).not.toBe("");
+    expect((await production.kubernetesUpgradePreChecks({ newVersion: "1.34" })).ok).toBe(true);
+    for (const [newVersion, path] of [
+      ["1.35.0", "1.33->1.35"],
+      ["1.32.0", "1.33->1.32"],
+    ]) {
+      const error = await rejection(production.kubernetesUpgradePreChecks({ newVersion }));
+      expect(error.code).toBe(Code.InvalidArgument);
+      expect(error.rawMessage).toBe(`unsupported upgrade path: ${path}`);
+    }
   });
 
   it("KubernetesSyncManifests shows a diff on dry run, rolls out for real, then has nothing to do", async () => {
@@ -420,9 +452,9 @@ describe.each(protocols)("every ManagementService method over %s", (protocol: Pr
     const config = await client.getMachineJoinConfig({ joinToken: token.id, useGrpcTunnel: true });
     expect(config.kernelArgs[0]).toContain(`jointoken=${token.id}`);
     expect(config.kernelArgs[0]).toContain("grpc_tunnel=true");
-    expect((await rejection(client.getMachineJoinConfig({ joinToken: "unknown" }))).code).toBe(
-      Code.NotFound,
-    );
+    // Omni renders any token; a machine with a bad one is refused when it joins.
+    const unknown = await client.getMachineJoinConfig({ joinToken: "unknown" });
+    expect(unknown.kernelArgs[0]).toContain("jointoken=unknown");
     expect((await rejection(client.createJoinToken({ name: "" }))).code).toBe(Code.InvalidArgument);
     // Omni's limit is 16 bytes.
     await client.createJoinToken({ name: "sixteen-chars-ok" });

@@ -8,7 +8,7 @@ import { clientOver, failure, transportNames, useEmulator } from "./harness.js";
 const emulator = useEmulator({ users: [{ email: "viewer@example.org", role: "Reader" }] });
 
 const identityOf = async (omniconfig: Promise<string>): Promise<string> =>
-  parseYaml(await omniconfig).contexts["omni-emulator"].auth.siderov1.identity;
+  parseYaml(await omniconfig).contexts.default.auth.siderov1.identity;
 
 describe.each(transportNames)("signing over %s", (transport) => {
   it("signs with a service-account (PGP) key", async () => {

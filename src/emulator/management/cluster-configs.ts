@@ -18,7 +18,7 @@ import {
   clusterFromMetadata,
   type EmulatorState,
   invalidArgument,
-  requireCluster,
+  resourceNotFound,
 } from "../state.js";
 
 const grantTypes = new Set(["", "auto", "authcode", "authcode-keyboard"]);
@@ -44,11 +44,52 @@ function validateServiceAccountTtl(ttl: Duration | undefined): void {
   }
 }
 
-function breakGlassUnavailable(): never {
-  throw new ConnectError(
-    "break-glass configs are disabled on this instance",
-    Code.FailedPrecondition,
-  );
+/** Omni's answer to break-glass and raw configs, which it serves only with a feature flag or a debug build. */
+function breakGlassNotAllowed(): never {
+  throw new ConnectError("not allowed", Code.PermissionDenied);
+}
+
+/** The kubectl oidc-login options Omni adds for a grant type and a token cache directory. */
+function oidcLoginOptions(request: KubeconfigRequest, cluster: string, identity: string): string[] {
+  const options: string[] = [];
+  if (request.grantType !== "") {
+    if (!grantTypes.has(request.grantType)) {
+      throw invalidArgument(`invalid grant type "${request.grantType}"`);
+    }
+    options.push(`grant-type=${request.grantType}`, "oidc-redirect-url=urn:ietf:wg:oauth:2.0:oob");
+  }
+  let cacheDir = request.oidcCacheBaseDir;
+  if (request.oidcCacheIsolation) {
+    const base = cacheDir === "" ? "~/.kube/cache/oidc-login" : cacheDir.replace(/\/+$/, "");
+    cacheDir = `${base}/${instanceName}-${cluster}-${identity}`;
+  }
+  if (cacheDir !== "") {
+    options.push(`token-cache-dir=${cacheDir}`);
+  }
+  return options;
+}
+
+/** A kubeconfig of one cluster, context and user, as Omni's templates write them. */
+function kubeconfigDocument(
+  server: string,
+  clusterName: string,
+  userName: string,
+  user: Record<string, unknown>,
+): Uint8Array {
+  const document = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: clusterName, cluster: { server } }],
+    contexts: [
+      {
+        name: clusterName,
+        context: { cluster: clusterName, namespace: "default", user: userName },
+      },
+    ],
+    "current-context": clusterName,
+    users: [{ name: userName, user }],
+  };
+  return encoder.encode(stringify(document));
 }
 
 export async function kubeconfig(
@@ -56,56 +97,51 @@ export async function kubeconfig(
   request: KubeconfigRequest,
   context: HandlerContext,
 ): Promise<KubeconfigResponse> {
-  const caller = callerWithRole(context, request.serviceAccount ? "Operator" : "Reader");
   if (request.breakGlass) {
     callerWithRole(context, "Admin");
-    breakGlassUnavailable();
+    breakGlassNotAllowed();
   }
-  if (!grantTypes.has(request.grantType)) {
-    throw invalidArgument(`unsupported grant type "${request.grantType}"`);
-  }
-  const cluster = requireCluster(state, clusterFromMetadata(context));
-  const server = `${state.advertisedUrl()}/kubernetes/${cluster.name}`;
-  const contextName = `${instanceName}-${cluster.name}`;
-  let user: Record<string, unknown>;
-  let userName: string;
+  const caller = callerWithRole(context, request.serviceAccount ? "Operator" : "Reader");
+  const clusterName = clusterFromMetadata(context);
+  const server = `${state.advertisedUrl()}/kubernetes/${clusterName ?? ""}`;
   if (request.serviceAccount) {
+    if (clusterName === undefined) {
+      throw invalidArgument("cluster name is not in context");
+    }
     if (request.serviceAccountUser === "") {
-      throw invalidArgument("service account user name is required");
+      throw invalidArgument("service account user name is not set");
     }
     validateServiceAccountTtl(request.serviceAccountTtl);
-    userName = `${contextName}-${request.serviceAccountUser}`;
-    user = { token: randomBytes(24).toString("base64url") };
-  } else {
-    userName = `${contextName}-${caller.email}`;
-    const args = [
-      "oidc-login",
-      "get-token",
-      `--oidc-issuer-url=${state.advertisedUrl()}/oidc`,
-      "--oidc-client-id=native",
-      `--oidc-extra-scope=cluster:${cluster.name}`,
-    ];
-    if (request.grantType !== "" && request.grantType !== "auto") {
-      args.push(`--grant-type=${request.grantType}`);
+    // Omni signs the token with the cluster's UUID, so the cluster must exist.
+    if (!state.catalog.clusters.has(clusterName)) {
+      throw new ConnectError(
+        `failed to get cluster UUID: ${resourceNotFound("ClusterUUIDs.omni.sidero.dev", clusterName).rawMessage}`,
+        Code.Unknown,
+      );
     }
-    user = {
-      exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "kubectl", args },
-    };
+    const name = `${instanceName}-${clusterName}-${request.serviceAccountUser}`;
+    const token = randomBytes(24).toString("base64url");
+    return create(KubeconfigResponseSchema, {
+      kubeconfig: kubeconfigDocument(server, name, name, { token }),
+    });
   }
-  const document = {
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name: contextName, cluster: { server } }],
-    contexts: [
-      {
-        name: contextName,
-        context: { cluster: contextName, namespace: "default", user: userName },
-      },
-    ],
-    "current-context": contextName,
-    users: [{ name: userName, user }],
+  // Omni fills in its OIDC template from the name it was given, without looking the cluster up.
+  const cluster = clusterName ?? "";
+  const args = [
+    "oidc-login",
+    "get-token",
+    `--oidc-issuer-url=${state.advertisedUrl()}/oidc`,
+    "--oidc-client-id=native",
+    `--oidc-extra-scope=cluster:${cluster}`,
+    ...oidcLoginOptions(request, cluster, caller.email).map((option) => `--${option}`),
+  ];
+  const user = {
+    exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "kubectl", args },
   };
-  return create(KubeconfigResponseSchema, { kubeconfig: encoder.encode(stringify(document)) });
+  const contextName = `${instanceName}-${cluster}`;
+  return create(KubeconfigResponseSchema, {
+    kubeconfig: kubeconfigDocument(server, contextName, `${contextName}-${caller.email}`, user),
+  });
 }
 
 export async function talosconfig(
@@ -113,29 +149,19 @@ export async function talosconfig(
   request: TalosconfigRequest,
   context: HandlerContext,
 ): Promise<TalosconfigResponse> {
-  const caller = callerWithRole(context, "Reader");
-  if (request.breakGlass) {
-    callerWithRole(context, "Admin");
-    breakGlassUnavailable();
+  const caller = callerWithRole(context, request.breakGlass ? "Admin" : "Reader");
+  if (request.raw || request.breakGlass) {
+    breakGlassNotAllowed();
   }
+  // Omni names the cluster it was given; the Talos API proxy checks it when the config is used.
   const clusterName = clusterFromMetadata(context);
-  if (request.raw && clusterName === undefined) {
-    throw invalidArgument("cluster name is required");
-  }
-  const cluster = clusterName === undefined ? undefined : requireCluster(state, clusterName);
-  const contextName = cluster ? `${instanceName}-${cluster.name}` : instanceName;
-  const endpoint = state.grpcUrl();
+  const contextName = clusterName ? `${instanceName}-${clusterName}` : instanceName;
   const entry: Record<string, unknown> = {
-    endpoints: [endpoint],
+    endpoints: [state.grpcUrl()],
     auth: { siderov1: { identity: caller.email } },
   };
-  if (cluster) {
-    entry.cluster = cluster.name;
-  }
-  if (request.raw) {
-    entry.nodes = cluster
-      ? state.catalog.machinesOf(cluster.name).map((machine) => machine.hostname)
-      : [];
+  if (clusterName) {
+    entry.cluster = clusterName;
   }
   const document = { context: contextName, contexts: { [contextName]: entry } };
   return create(TalosconfigResponseSchema, { talosconfig: encoder.encode(stringify(document)) });
@@ -146,11 +172,12 @@ export async function omniconfig(
   context: HandlerContext,
 ): Promise<OmniconfigResponse> {
   const caller = signedCaller(context);
+  // Omni always names its one context "default".
   const document = {
     contexts: {
-      [instanceName]: { url: state.grpcUrl(), auth: { siderov1: { identity: caller.email } } },
+      default: { url: state.grpcUrl(), auth: { siderov1: { identity: caller.email } } },
     },
-    context: instanceName,
+    context: "default",
   };
   return create(OmniconfigResponseSchema, { omniconfig: encoder.encode(stringify(document)) });
 }

@@ -14,7 +14,7 @@ import {
 } from "../../gen/omni/management/management_pb.js";
 import { ResourceSchema } from "../../gen/v1alpha1/resource_pb.js";
 import { callerWithRole } from "../caller.js";
-import { type EmulatorState, invalidArgument, resourceNotFound } from "../state.js";
+import { type EmulatorState, invalidArgument } from "../state.js";
 
 /** Omni's MaxJoinTokenNameLength, which it counts in bytes. */
 const maxJoinTokenNameBytes = 16;
@@ -46,18 +46,6 @@ export function siderolinkKernelArgs(
 
 const joinTokenType = "JoinTokens.omni.sidero.dev";
 
-/**
- * Whether a join token still works. Tokens made by `CreateJoinToken` are also `JoinTokens`
- * resources, as in Omni, and destroying that resource (what `omnictl` does) revokes the token.
- */
-export function joinTokenExists(state: EmulatorState, tokenId: string): boolean {
-  return (
-    state.joinTokens.has(tokenId) &&
-    (tokenId === state.defaultJoinTokenId ||
-      state.store.get("default", joinTokenType, tokenId) !== undefined)
-  );
-}
-
 export function newJoinTokenId(): string {
   return randomBytes(32).toString("base64url");
 }
@@ -67,11 +55,10 @@ export async function getMachineJoinConfig(
   request: GetMachineJoinConfigRequest,
   context: HandlerContext,
 ): Promise<GetMachineJoinConfigResponse> {
-  callerWithRole(context, "Operator");
+  callerWithRole(context, "Reader");
+  // Omni renders whatever token it is given, known or not; a machine with a bad one is refused
+  // when it tries to join.
   const tokenId = request.joinToken === "" ? state.defaultJoinTokenId : request.joinToken;
-  if (!joinTokenExists(state, tokenId)) {
-    throw resourceNotFound("JoinTokens.omni.sidero.dev", tokenId);
-  }
   const documents = [
     {
       apiVersion: "v1alpha1",
@@ -99,10 +86,8 @@ export async function createJoinToken(
   if (Buffer.byteLength(request.name, "utf8") > maxJoinTokenNameBytes) {
     throw invalidArgument(`token name cannot be longer than ${maxJoinTokenNameBytes} symbols`);
   }
+  // Omni stores the expiration time as given, even one in the past.
   const expiration = request.expirationTime ? timestampDate(request.expirationTime) : undefined;
-  if (expiration && expiration.getTime() <= state.now().getTime()) {
-    throw invalidArgument("failed to validate: expiration time must be in the future");
-  }
   const id = newJoinTokenId();
   state.joinTokens.set(id, { id, name: request.name, expiration });
   state.store.create(
@@ -119,7 +104,7 @@ export async function createJoinToken(
   state.auditLog.append({
     timestampMs: state.now().getTime(),
     eventType: AuditLogEventType.CREATE,
-    resourceType: "JoinTokens.omni.sidero.dev",
+    resourceType: joinTokenType,
     resourceId: request.name,
     clusterId: "",
     actor: caller.email,

@@ -18,11 +18,19 @@ import {
   requireCluster,
 } from "../state.js";
 
-function parseVersion(text: string): [number, number, number] | undefined {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
+/** Major and minor of a version, read tolerantly as Omni's semver parser does (`1.34`, `v1.34.1`). */
+function majorMinor(text: string): [number, number] | undefined {
+  const match = /^v?(\d+)(?:\.(\d+))?(?:\.\d+)?(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.exec(
+    text,
+  );
+  return match ? [Number(match[1]), Number(match[2] ?? 0)] : undefined;
 }
 
+/**
+ * Omni checks the path first and refuses, as an invalid argument, any but a patch or a
+ * one-minor step up (go-kubernetes' `IsSupported`); only then does it run the checks whose
+ * findings `ok` and `reason` report.
+ */
 export async function kubernetesUpgradePreChecks(
   state: EmulatorState,
   request: KubernetesUpgradePreChecksRequest,
@@ -30,22 +38,14 @@ export async function kubernetesUpgradePreChecks(
 ): Promise<KubernetesUpgradePreChecksResponse> {
   callerWithRole(context, "Operator");
   const cluster = requireCluster(state, clusterFromMetadata(context));
-  const target = parseVersion(request.newVersion);
-  if (!target) {
-    throw invalidArgument(`invalid Kubernetes version "${request.newVersion}"`);
+  const from = majorMinor(cluster.kubernetesVersion);
+  const to = majorMinor(request.newVersion);
+  if (!from || !to) {
+    throw invalidArgument(`invalid upgrade path: invalid version "${request.newVersion}"`);
   }
-  const current = parseVersion(cluster.kubernetesVersion) ?? [0, 0, 0];
-  if (target[0] !== current[0] || target[1] < current[1]) {
-    return create(KubernetesUpgradePreChecksResponseSchema, {
-      ok: false,
-      reason: `downgrade or major version change from ${cluster.kubernetesVersion} to ${request.newVersion} is not supported`,
-    });
-  }
-  if (target[1] > current[1] + 1) {
-    return create(KubernetesUpgradePreChecksResponseSchema, {
-      ok: false,
-      reason: `upgrade from ${cluster.kubernetesVersion} to ${request.newVersion} skips a minor version`,
-    });
+  const supported = from[0] === to[0] && (to[1] === from[1] || to[1] === from[1] + 1);
+  if (!supported) {
+    throw invalidArgument(`unsupported upgrade path: ${from.join(".")}->${to.join(".")}`);
   }
   return create(KubernetesUpgradePreChecksResponseSchema, { ok: true });
 }

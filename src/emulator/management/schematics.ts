@@ -14,12 +14,12 @@ import {
   CreateSchematicResponseSchema,
   SchematicBootloader,
 } from "../../gen/omni/management/management_pb.js";
-import { callerWithRole } from "../caller.js";
-import { type EmulatorState, invalidArgument, resourceNotFound } from "../state.js";
-import { joinTokenExists, siderolinkKernelArgs } from "./join.js";
+import { callerWithRole, signedCaller } from "../caller.js";
+import { requireExactRole } from "../roles.js";
+import { type EmulatorState, invalidArgument } from "../state.js";
+import { siderolinkKernelArgs } from "./join.js";
 
 const factoryHost = "factory.talos.dev";
-const defaultTalosVersion = "1.10.6";
 const bootloaderNames: Record<SchematicBootloader, string | undefined> = {
   [SchematicBootloader.BOOT_AUTO]: undefined,
   [SchematicBootloader.BOOT_DUAL]: "dual-boot",
@@ -27,28 +27,21 @@ const bootloaderNames: Record<SchematicBootloader, string | undefined> = {
   [SchematicBootloader.BOOT_GRUB]: "grub",
 };
 
-function talosVersion(text: string): string {
+/** The roles Omni lets build schematics from raw YAML and boot asset URLs: not Reader or Auditor. */
+const schematicRoles = ["InfraProvider", "Operator", "Admin"] as const;
+
+/** Omni reads the version with semver's tolerant parser: `1.10`, `v1.10.6` and `1.11.0-beta.0` all do. */
+function checkTalosVersion(text: string): void {
   const version = text.replace(/^v/, "");
-  if (version !== "" && !/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) {
-    throw invalidArgument(`invalid talos version "${text}"`);
+  if (version !== "" && !/^\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(version)) {
+    throw invalidArgument("invalid Talos version");
   }
-  return version === "" ? defaultTalosVersion : version;
 }
 
 /** Like the Image Factory, the schematic ID is the SHA-256 of the schematic's canonical YAML. */
-function schematicResponse(
-  schematic: unknown,
-  version: string,
-  grpcTunnel: boolean,
-): CreateSchematicResponse {
+function schematicYamlAndId(schematic: unknown): { schematicYml: string; schematicId: string } {
   const schematicYml = stringify(schematic, { sortMapEntries: true });
-  const schematicId = createHash("sha256").update(schematicYml).digest("hex");
-  return create(CreateSchematicResponseSchema, {
-    schematicId,
-    pxeUrl: `https://pxe.${factoryHost}/pxe/${schematicId}/v${version}/metal-amd64`,
-    grpcTunnelEnabled: grpcTunnel,
-    schematicYml,
-  });
+  return { schematicYml, schematicId: createHash("sha256").update(schematicYml).digest("hex") };
 }
 
 export async function createSchematic(
@@ -56,18 +49,17 @@ export async function createSchematic(
   request: CreateSchematicRequest,
   context: HandlerContext,
 ): Promise<CreateSchematicResponse> {
-  callerWithRole(context, "Reader");
-  const version = talosVersion(request.talosVersion);
+  // Creating a schematic is as good as creating a machine, so Omni wants an Operator.
+  callerWithRole(context, "Operator");
+  checkTalosVersion(request.talosVersion);
+  // Omni renders whatever token it is given into the kernel arguments, known or not.
   const tokenId = request.joinToken === "" ? state.defaultJoinTokenId : request.joinToken;
-  if (!joinTokenExists(state, tokenId)) {
-    throw resourceNotFound("JoinTokens.omni.sidero.dev", tokenId);
-  }
   const grpcTunnel =
     request.siderolinkGrpcTunnelMode === CreateSchematicRequest_SiderolinkGRPCTunnelMode.ENABLED;
   const customization: Record<string, unknown> = {
     extraKernelArgs: [
-      ...request.extraKernelArgs,
       ...siderolinkKernelArgs(state, tokenId, grpcTunnel),
+      ...request.extraKernelArgs,
     ],
   };
   const meta = Object.entries(request.metaValues).map(([key, value]) => ({
@@ -78,7 +70,9 @@ export async function createSchematic(
     customization.meta = meta;
   }
   if (request.extensions.length > 0) {
-    customization.systemExtensions = { officialExtensions: [...request.extensions].sort() };
+    customization.systemExtensions = {
+      officialExtensions: [...new Set(request.extensions)].sort(),
+    };
   }
   const bootloader = bootloaderNames[request.bootloader];
   if (bootloader) {
@@ -95,7 +89,11 @@ export async function createSchematic(
       ...(request.overlay.options === "" ? {} : { options: parse(request.overlay.options) }),
     };
   }
-  return schematicResponse(schematic, version, grpcTunnel);
+  // Current Omni no longer fills in a PXE URL.
+  return create(CreateSchematicResponseSchema, {
+    ...schematicYamlAndId(schematic),
+    grpcTunnelEnabled: grpcTunnel,
+  });
 }
 
 export async function createSchematicFromRaw(
@@ -103,8 +101,8 @@ export async function createSchematicFromRaw(
   request: CreateSchematicFromRawRequest,
   context: HandlerContext,
 ): Promise<CreateSchematicResponse> {
-  callerWithRole(context, "Reader");
-  const version = talosVersion(request.talosVersion);
+  requireExactRole(signedCaller(context).role, schematicRoles);
+  checkTalosVersion(request.talosVersion);
   let schematic: unknown;
   try {
     schematic = parse(new TextDecoder().decode(request.rawSchematic));
@@ -116,7 +114,10 @@ export async function createSchematicFromRaw(
   if (typeof schematic !== "object" || schematic === null || Array.isArray(schematic)) {
     throw invalidArgument("failed to parse schematic: the schematic must be a YAML mapping");
   }
-  return schematicResponse(schematic, version, false);
+  // Omni answers a raw schematic with its ID alone.
+  return create(CreateSchematicResponseSchema, {
+    schematicId: schematicYamlAndId(schematic).schematicId,
+  });
 }
 
 const kindPaths: Record<BootAssetURLRequest_BootAssetKind, string | undefined> = {
@@ -131,10 +132,12 @@ export async function getBootAssetURL(
   request: BootAssetURLRequest,
   context: HandlerContext,
 ): Promise<BootAssetURLResponse> {
-  callerWithRole(context, "Reader");
+  requireExactRole(signedCaller(context).role, schematicRoles);
   const kind = kindPaths[request.bootAssetKind];
   if (!kind) {
-    throw invalidArgument("boot asset kind is required");
+    throw invalidArgument(
+      `unknown boot asset kind BOOT_ASSET_KIND_${BootAssetURLRequest_BootAssetKind[request.bootAssetKind]}`,
+    );
   }
   if (!/^[0-9a-f]{64}$/.test(request.schematicId)) {
     throw invalidArgument(`invalid schematic id "${request.schematicId}"`);
@@ -142,7 +145,8 @@ export async function getBootAssetURL(
   if (request.talosVersion === "") {
     throw invalidArgument("talos version is required");
   }
-  const version = talosVersion(request.talosVersion);
+  checkTalosVersion(request.talosVersion);
+  const version = request.talosVersion.replace(/^v/, "");
   const platform = request.platform === "" ? "metal" : request.platform;
   const architecture = request.architecture === "" ? "amd64" : request.architecture;
   const secureBoot = request.secureBoot ? "-secureboot" : "";
