@@ -14,6 +14,23 @@ export interface OmniLogger {
   error(message: string, fields?: OmniLogFields): void;
 }
 
+/**
+ * The logger with every method made safe to call: a logger that throws (a closed sink) must not
+ * fail a call that succeeded, nor crash the process from inside an abort listener.
+ */
+export function unfailingLogger(logger: OmniLogger): OmniLogger {
+  const guard =
+    (method: keyof OmniLogger) =>
+    (message: string, fields?: OmniLogFields): void => {
+      try {
+        logger[method](message, fields);
+      } catch {
+        // Nothing is to be done about a logger that fails; the call goes on.
+      }
+    };
+  return { debug: guard("debug"), info: guard("info"), warn: guard("warn"), error: guard("error") };
+}
+
 function codeName(error: unknown): string {
   // `OmniError` and `ConnectError` both carry a numeric `code`; only the name is logged.
   if (

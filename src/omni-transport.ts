@@ -3,11 +3,11 @@ import { createSigningInterceptor } from "./auth/interceptor.js";
 import type { OmniAuth } from "./auth/types.js";
 import { omniVersionsWith } from "./compatibility.js";
 import { ValidationError } from "./errors.js";
-import { createLoggingInterceptor, type OmniLogger } from "./logging.js";
+import { createLoggingInterceptor, type OmniLogger, unfailingLogger } from "./logging.js";
 import { checkOptionKeys, optionKeys } from "./option-keys.js";
 import { createRetryInterceptor, type RetryOptions, resolveRetryOptions } from "./retry.js";
 import { createReadOnlyGuard } from "./safety/read-only-guard.js";
-import { createInterceptedTransport } from "./transport/intercepted.js";
+import { createInterceptedTransport, isSharedUnaryCallSignal } from "./transport/intercepted.js";
 import { optionalTimeoutMs } from "./validation.js";
 
 /** Options of `createOmniTransport` and `createOmniClient`. */
@@ -98,7 +98,7 @@ function retryInterceptor(options: OmniTransportOptions): Interceptor | undefine
   if (retry === undefined) {
     return undefined;
   }
-  const { logger } = options;
+  const logger = options.logger && unfailingLogger(options.logger);
   return createRetryInterceptor(retry, {
     onRetry: logger
       ? (notice) =>
@@ -165,6 +165,15 @@ export function perOmniTransport<T>(
   };
 }
 
+/**
+ * Unary calls without a signal share one that never aborts, which only the SDK's own
+ * interceptors, which leave no listener behind, may see; the caller's get one of their own.
+ */
+const ownSignalForCallerInterceptors: Interceptor = (next) => (req) =>
+  isSharedUnaryCallSignal(req.signal)
+    ? next({ ...req, signal: new AbortController().signal })
+    : next(req);
+
 /** The transport of a client, and the one its login flow uses, which a read-only guard never stops. */
 export interface OmniTransports {
   readonly guarded: OmniTransport;
@@ -180,9 +189,12 @@ export interface OmniTransports {
 export function createOmniTransports(options: OmniTransportOptions): OmniTransports {
   checkOptions(options);
   const retry = retryInterceptor(options);
-  const sessionInterceptors: Interceptor[] = [...(options.interceptors ?? [])];
+  const sessionInterceptors: Interceptor[] =
+    options.interceptors === undefined || options.interceptors.length === 0
+      ? []
+      : [ownSignalForCallerInterceptors, ...options.interceptors];
   if (options.logger) {
-    sessionInterceptors.push(createLoggingInterceptor(options.logger));
+    sessionInterceptors.push(createLoggingInterceptor(unfailingLogger(options.logger)));
   }
   if (retry) {
     sessionInterceptors.push(retry);

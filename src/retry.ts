@@ -2,7 +2,11 @@ import { Code, ConnectError, type Interceptor, type UnaryRequest } from "@connec
 import { OmniError, ValidationError } from "./errors.js";
 import { checkOptionKeys, optionKeys } from "./option-keys.js";
 import { classifyCall } from "./safety/classification.js";
-import { callTimeoutMs, withCallTimeoutMs } from "./transport/intercepted.js";
+import {
+  callTimeoutMs,
+  isSharedUnaryCallSignal,
+  withCallTimeoutMs,
+} from "./transport/intercepted.js";
 import { MAX_TIMEOUT_MS } from "./validation.js";
 
 /**
@@ -145,6 +149,11 @@ function backoff(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) {
     return Promise.reject(canceled());
   }
+  // The shared signal of calls without one never aborts; listening to it would only pile up
+  // listeners while many calls wait at once.
+  if (isSharedUnaryCallSignal(signal)) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
@@ -183,12 +192,14 @@ export function createRetryInterceptor(
     }
     const method = `/${req.service.typeName}/${req.method.name}`;
     const timeoutMs = callTimeoutMs(req);
-    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    // 0 is a call the caller wants without any deadline.
+    const deadline =
+      timeoutMs === undefined || timeoutMs <= 0 ? undefined : performance.now() + timeoutMs;
     for (let attempt = 1; ; attempt++) {
       const remainingMs = deadline === undefined ? undefined : deadline - performance.now();
       const attemptReq: UnaryRequest = withCallTimeoutMs(
         { ...req, header: new Headers(req.header) },
-        remainingMs === undefined ? undefined : Math.max(1, Math.floor(remainingMs)),
+        remainingMs === undefined ? timeoutMs : Math.max(1, Math.floor(remainingMs)),
       );
       try {
         return await next(attemptReq);

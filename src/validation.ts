@@ -18,6 +18,12 @@ export function optionalDate(argument: string, value: unknown): Date | undefined
  */
 export const MAX_TIMEOUT_MS = 2_147_483_647;
 
+/**
+ * The longest deadline a gRPC call can carry: its `grpc-timeout` header allows eight digits, and
+ * Connect writes deadlines in milliseconds (99,999,999 ms, about 27.7 hours).
+ */
+export const MAX_DEADLINE_MS = 99_999_999;
+
 export function optionalTimeoutMs(argument: string, value: unknown): number | undefined {
   if (value === undefined) {
     return undefined;
@@ -25,10 +31,10 @@ export function optionalTimeoutMs(argument: string, value: unknown): number | un
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     throw new ValidationError(argument, "must be a positive number of milliseconds");
   }
-  if (value > MAX_TIMEOUT_MS) {
+  if (value > MAX_DEADLINE_MS) {
     throw new ValidationError(
       argument,
-      `must be at most ${MAX_TIMEOUT_MS} milliseconds (about 24 days), the longest timer JavaScript keeps`,
+      `must be at most ${MAX_DEADLINE_MS} milliseconds (about 27 hours), the longest deadline gRPC carries`,
     );
   }
   return value;

@@ -1,9 +1,10 @@
-import type { Interceptor, Transport } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcWebTransport as createConnectGrpcWebTransport } from "@connectrpc/connect-web";
 import { ValidationError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { optionalTimeoutMs } from "../validation.js";
 import { normalizeBaseUrl } from "./base-url.js";
+import { errorMessage } from "./gateway-errors.js";
 
 /** Options of `createGrpcWebTransport`. */
 export interface GrpcWebTransportOptions {
@@ -31,6 +32,24 @@ export const grpcWebTransportOptionKeys = /*@__PURE__*/ optionKeys<GrpcWebTransp
 });
 
 /**
+ * What a fetch that never got an answer fails with: connect-web would report it as Unknown, but a
+ * refused or dropped connection is Unavailable in gRPC, which the SDK's retries act on, as they do
+ * over native gRPC. An abort stays what it is.
+ */
+function unreachable(reason: unknown, signal: AbortSignal | null | undefined): unknown {
+  if (signal?.aborted || !(reason instanceof TypeError)) {
+    return reason;
+  }
+  return new ConnectError(
+    `the gRPC-Web proxy could not be reached: ${errorMessage(reason)}`,
+    Code.Unavailable,
+    undefined,
+    undefined,
+    reason,
+  );
+}
+
+/**
  * A Connect `Transport` speaking gRPC-Web, for browsers and Electron renderers that reach Omni
  * through a gRPC-Web proxy. Messages are always binary protobuf: a proxy hands the body to
  * Omni's gRPC server unchanged, and that server has no JSON codec.
@@ -42,10 +61,14 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new ValidationError("fetch", "must be a function compatible with globalThis.fetch");
   }
+  const fetchImpl = options.fetch;
   return createConnectGrpcWebTransport({
     baseUrl,
     useBinaryFormat: true,
-    fetch: options.fetch,
+    fetch: (input, init) =>
+      (fetchImpl ?? globalThis.fetch)(input, init).catch((reason: unknown) => {
+        throw unreachable(reason, init?.signal);
+      }),
     interceptors: options.interceptors,
     defaultTimeoutMs: optionalTimeoutMs("defaultTimeoutMs", options.defaultTimeoutMs),
   });

@@ -19,14 +19,18 @@ import {
   type UnaryRequest,
   type UnaryResponse,
 } from "@connectrpc/connect";
-import { toOmniError } from "../errors.js";
+import { toOmniError, ValidationError } from "../errors.js";
+import { MAX_DEADLINE_MS } from "../validation.js";
 import { requestHeaders } from "./request-headers.js";
 
 /** How `createInterceptedTransport` wraps a transport. */
 export interface InterceptedTransportOptions {
   /** Run in this order, outermost first, before the wrapped transport sees the call. */
   interceptors: readonly Interceptor[];
-  /** Deadline for unary calls that set none. Streams only ever get the one their caller sets. */
+  /**
+   * Deadline for unary calls that set none. Streams only ever get the one their caller sets, and
+   * never the wrapped transport's own default.
+   */
   defaultTimeoutMs?: number;
   /** Names the Omni versions that have an RPC, for errors with code `UNIMPLEMENTED`. */
   availableIn?: (method: string) => string | undefined;
@@ -58,6 +62,35 @@ export function withCallTimeoutMs<R extends UnaryRequest | StreamRequest>(
   timeoutMs: number | undefined,
 ): R {
   return { ...req, [timeoutKey]: timeoutMs };
+}
+
+/** Whether a signal is the shared one of unary calls whose caller gave none: it never aborts. */
+export function isSharedUnaryCallSignal(signal: AbortSignal): boolean {
+  return signal === neverAborted;
+}
+
+/**
+ * A caller's deadline as the wrapped transport can carry it: whole milliseconds (Connect writes
+ * `grpc-timeout` as given, and a fraction is no valid header), none for zero, less or Infinity
+ * (Connect's "no deadline"), and a `ValidationError` for what no header can say.
+ */
+function callerDeadline(timeoutMs: number | undefined): number | undefined {
+  if (timeoutMs === undefined) {
+    return undefined;
+  }
+  if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs)) {
+    throw new ValidationError("timeoutMs", "must be a number of milliseconds");
+  }
+  if (timeoutMs <= 0 || timeoutMs === Number.POSITIVE_INFINITY) {
+    return 0;
+  }
+  if (timeoutMs > MAX_DEADLINE_MS) {
+    throw new ValidationError(
+      "timeoutMs",
+      `must be at most ${MAX_DEADLINE_MS} milliseconds (about 27 hours), the longest deadline gRPC carries`,
+    );
+  }
+  return Math.ceil(timeoutMs);
 }
 
 function normalize<I extends DescMessage>(
@@ -92,7 +125,9 @@ export function createInterceptedTransport(
       ? transport.stream(
           req.method,
           req.signal,
-          req[timeoutKey],
+          // 0 keeps the wrapped transport's own default deadline off streams the caller left
+          // without one: a watch or a followed log runs until it is stopped.
+          req[timeoutKey] ?? 0,
           req.header,
           req.message,
           req.contextValues,
@@ -125,18 +160,25 @@ export function createInterceptedTransport(
       contextValues?: ContextValues,
     ): Promise<UnaryResponse<I, O>> {
       const path = `/${method.parent.typeName}/${method.name}`;
-      const req: UnaryRequest<I, O> & { [timeoutKey]?: number } = {
-        stream: false,
-        service: method.parent,
-        method,
-        requestMethod: "POST",
-        url: path,
-        signal: signal ?? neverAborted,
-        header: requestHeaders(header),
-        contextValues: contextValues ?? createContextValues(),
-        message: normalize(method.input, input),
-        [timeoutKey]: timeoutMs ?? defaultTimeoutMs,
-      };
+      let req: UnaryRequest<I, O> & { [timeoutKey]?: number };
+      try {
+        const deadline = callerDeadline(timeoutMs);
+        req = {
+          stream: false,
+          service: method.parent,
+          method,
+          requestMethod: "POST",
+          url: path,
+          signal: signal ?? neverAborted,
+          header: requestHeaders(header),
+          contextValues: contextValues ?? createContextValues(),
+          message: normalize(method.input, input),
+          [timeoutKey]: deadline ?? defaultTimeoutMs,
+        };
+      } catch (error) {
+        // A transport's calls fail by rejecting, never by throwing, as Connect's own do.
+        return Promise.reject(toOmniError(error, path, availableIn));
+      }
       return (chain(req as UnaryRequest) as Promise<UnaryResponse<I, O>>).catch(fail(path));
     },
 
@@ -150,18 +192,24 @@ export function createInterceptedTransport(
     ): Promise<StreamResponse<I, O>> {
       const path = `/${method.parent.typeName}/${method.name}`;
       const onError = fail(path);
-      const req: StreamRequest<I, O> & { [timeoutKey]?: number } = {
-        stream: true,
-        service: method.parent,
-        method,
-        requestMethod: "POST",
-        url: path,
-        signal: signal ?? new AbortController().signal,
-        header: requestHeaders(header),
-        contextValues: contextValues ?? createContextValues(),
-        message: normalizeAll(method.input, input),
-        [timeoutKey]: timeoutMs,
-      };
+      let req: StreamRequest<I, O> & { [timeoutKey]?: number };
+      try {
+        const deadline = callerDeadline(timeoutMs);
+        req = {
+          stream: true,
+          service: method.parent,
+          method,
+          requestMethod: "POST",
+          url: path,
+          signal: signal ?? new AbortController().signal,
+          header: requestHeaders(header),
+          contextValues: contextValues ?? createContextValues(),
+          message: normalizeAll(method.input, input),
+          [timeoutKey]: deadline,
+        };
+      } catch (error) {
+        return Promise.reject(toOmniError(error, path, availableIn));
+      }
       return (chain(req as StreamRequest) as Promise<StreamResponse<I, O>>).then((res) => {
         const messages = res.message;
         return {

@@ -562,10 +562,13 @@ describe("createGatewayTransport: options", () => {
     },
   );
 
-  it("accepts the longest timeout timers keep", () => {
+  it("accepts the longest deadline gRPC carries, and nothing longer", () => {
     expect(() =>
-      createGatewayTransport({ baseUrl: "https://o.example", defaultTimeoutMs: 2_147_483_647 }),
+      createGatewayTransport({ baseUrl: "https://o.example", defaultTimeoutMs: 99_999_999 }),
     ).not.toThrow();
+    expect(() =>
+      createGatewayTransport({ baseUrl: "https://o.example", defaultTimeoutMs: 100_000_000 }),
+    ).toThrow(/the longest deadline gRPC carries/);
   });
 
   it("rejects a registry that is not one", () => {
