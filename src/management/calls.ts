@@ -118,6 +118,7 @@ import {
   requireId,
   requireOptions,
   requireText,
+  requireTolerantVersion,
   requireVersion,
 } from "./validation.js";
 
@@ -592,7 +593,7 @@ export const kubernetesUpgradePreChecks: OnTransport<
   const input = requireOptions("options", options, kubernetesUpgradePreChecksOptionKeys);
   const cluster = requireId("options.cluster", input.cluster);
   const request = create(KubernetesUpgradePreChecksRequestSchema, {
-    newVersion: requireVersion("options.newVersion", input.newVersion),
+    newVersion: requireTolerantVersion("options.newVersion", input.newVersion),
   });
   const response = await raw.kubernetesUpgradePreChecks(
     request,
@@ -636,7 +637,10 @@ export const createSchematic: OnTransport<OmniManagementApi["createSchematic"]> 
     extensions: optionalStrings("options.extensions", input.extensions),
     extraKernelArgs: optionalStrings("options.extraKernelArgs", input.extraKernelArgs),
     metaValues: metaValues(input.metaValues),
-    talosVersion: optionalVersion("options.talosVersion", input.talosVersion),
+    talosVersion:
+      input.talosVersion === undefined
+        ? ""
+        : requireTolerantVersion("options.talosVersion", input.talosVersion),
     mediaId: optionalText("options.mediaId", input.mediaId),
     siderolinkGrpcTunnelMode: optionalChoice(
       "options.siderolinkGrpcTunnelMode",

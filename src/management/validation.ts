@@ -146,6 +146,18 @@ export function optionalVersion(argument: string, value: unknown): string {
   return value === undefined ? "" : requireVersion(argument, value);
 }
 
+// What semver's tolerant parser, which Omni reads these versions with, takes: `1.34` too.
+const tolerantVersionPattern = /^v?\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+/** A version Omni reads tolerantly, such as `1.34`, `1.34.1` or `v1.9.0`; returned as given. */
+export function requireTolerantVersion(argument: string, value: unknown): string {
+  const text = requireText(argument, value);
+  if (!tolerantVersionPattern.test(text)) {
+    throw new ValidationError(argument, "must be a version such as 1.34, 1.34.1 or v1.9.0");
+  }
+  return text;
+}
+
 const emailPattern = /^[^\s@]+@[^\s@]+$/;
 
 export function requireEmail(argument: string, value: unknown): string {

@@ -116,6 +116,12 @@ describe("management facade: cluster-scoped calls", () => {
     expect(result).toEqual({ ok: false, reason: "node not ready" });
     expect(omni.last().headers.get("cluster")).toBe("prod");
     expect(omni.last().request).toMatchObject({ newVersion: "1.31.2" });
+    // Omni reads the version tolerantly, so a minor version alone is fine; a word is not.
+    await management.kubernetesUpgradePreChecks({ cluster: "prod", newVersion: "1.32" });
+    expect(omni.last().request).toMatchObject({ newVersion: "1.32" });
+    await expect(
+      management.kubernetesUpgradePreChecks({ cluster: "prod", newVersion: "latest" }),
+    ).rejects.toThrow(/options.newVersion: must be a version such as 1.34/);
   });
 
   it("manifest sync streams typed results with the cluster metadata", async () => {
