@@ -83,9 +83,22 @@ const seededEvents: Array<[AuditLogEventType, string, string, string]> = [
   ],
 ];
 
-/** A short history spread over the last days, so that date filters have something to select. */
+/**
+ * A short history spread over the last days, so that date filters have something to select, and
+ * one entry from 40 days ago, which a read without a start day leaves out (Omni reads 29 days
+ * back by default).
+ */
 export function seedAuditLog(log: AuditLog, now: Date, actor: string): void {
   const dayMs = 24 * 3600 * 1000;
+  log.append({
+    timestampMs: now.getTime() - 40 * dayMs,
+    eventType: AuditLogEventType.CREATE,
+    resourceType: "Clusters.omni.sidero.dev",
+    resourceId: "legacy",
+    clusterId: "legacy",
+    actor,
+    role: "Admin",
+  });
   seededEvents.forEach(([eventType, resourceType, resourceId, clusterId], index) => {
     log.append({
       timestampMs: now.getTime() - (seededEvents.length - index) * (dayMs / 2),

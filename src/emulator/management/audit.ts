@@ -47,9 +47,12 @@ function hasFilterOrOrder(request: ReadAuditLogRequest): boolean {
   );
 }
 
-function filterFor(request: ReadAuditLogRequest): (entry: AuditEntry) => boolean {
+/** How far back Omni reads the audit log when the request names no start day. */
+const defaultWindowMs = 29 * dayMs;
+
+function filterFor(request: ReadAuditLogRequest, nowMs: number): (entry: AuditEntry) => boolean {
   const from =
-    request.startTime === "" ? Number.NEGATIVE_INFINITY : parseDay(request.startTime, "start_time");
+    request.startTime === "" ? nowMs - defaultWindowMs : parseDay(request.startTime, "start_time");
   const until =
     request.endTime === ""
       ? Number.POSITIVE_INFINITY
@@ -95,7 +98,7 @@ export async function* readAuditLog(
     yield* followAuditLog(state, request, context);
     return;
   }
-  const keep = filterFor(request);
+  const keep = filterFor(request, state.now().getTime());
   const key = sortKeys[request.orderByField];
   const direction = request.orderByDir === AuditLogOrderByDir.DESC ? -1 : 1;
   const entries = state.auditLog

@@ -8,7 +8,7 @@ import {
   GetSupportBundleResponseSchema,
 } from "../../gen/omni/management/management_pb.js";
 import { callerWithRole } from "../caller.js";
-import { type EmulatorState, requireCluster } from "../state.js";
+import { type EmulatorState, invalidArgument } from "../state.js";
 import { buildZip, type ZipEntry } from "../zip.js";
 
 /** The bundle is sent in pieces of this size, the way Omni streams large bundles. */
@@ -19,7 +19,8 @@ const machineSteps = ["collecting dmesg", "collecting machined logs", "collectin
 
 /**
  * Streams progress for each collection source (Omni itself, then every machine of the cluster),
- * then the zip in `bundle_data` chunks.
+ * then the zip in `bundle_data` chunks (Omni sends it in one message; chunks exercise a client's
+ * streaming).
  */
 export async function* getSupportBundle(
   state: EmulatorState,
@@ -27,12 +28,27 @@ export async function* getSupportBundle(
   context: HandlerContext,
 ): AsyncGenerator<GetSupportBundleResponse> {
   callerWithRole(context, "Operator");
-  const cluster = requireCluster(state, request.cluster === "" ? undefined : request.cluster);
+  if (request.cluster === "") {
+    throw invalidArgument("cluster name is required");
+  }
+  const cluster = state.catalog.clusters.get(request.cluster);
   if (request.encrypt) {
     throw new ConnectError(
       "support bundle encryption is not available in the emulator",
       Code.FailedPrecondition,
     );
+  }
+  if (!cluster) {
+    // Omni skips what it cannot find: the bundle comes without the cluster's files, and the
+    // missing Kubernetes client is reported as a progress error, not as a failed call.
+    yield create(GetSupportBundleResponseSchema, {
+      progress: create(GetSupportBundleResponse_ProgressSchema, {
+        source: "cluster",
+        error: `failed to get kubernetes client kubeconfig for cluster ${request.cluster} is not found`,
+      }),
+    });
+    yield create(GetSupportBundleResponseSchema, { bundleData: buildZip([]) });
+    return;
   }
   const machines = state.catalog.machinesOf(cluster.name);
   const sources = ["omni", ...machines.map((machine) => machine.hostname)];
