@@ -149,10 +149,8 @@ export function confirmPublicKey(state: EmulatorState, publicKeyId: string, emai
     throw permissionDenied();
   }
   if (record.email !== email.toLowerCase()) {
-    throw new ConnectError(
-      "the public key does not belong to this identity",
-      Code.PermissionDenied,
-    );
+    // A plain error in Omni, which gRPC sends as Unknown.
+    throw new ConnectError("public key <> id mismatch", Code.Unknown);
   }
   state.identities.confirmKey(publicKeyId);
 }
