@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
-import { OmniError, UnimplementedError } from "../errors.js";
+import { CanceledError, OmniError, UnimplementedError } from "../errors.js";
 import {
   type ReadAuditLogRequest,
   ReadAuditLogRequestSchema,
@@ -13,22 +13,65 @@ const method = "/management.ManagementService/ReadAuditLog";
 /** Opens one ReadAuditLog stream; the caller owns cancellation. */
 export type OpenAuditLog = (request: ReadAuditLogRequest) => AsyncIterable<ReadAuditLogResponse>;
 
+/** How the follow paces its reconnects; tests replace the clock and the wait. */
+export interface FollowPacing {
+  now(): number;
+  /** Resolves after `ms`, or rejects when the call is aborted first. */
+  wait(ms: number): Promise<void>;
+}
+
+// A stream that ends this soon without an entry did not end at Omni's lease (an hour): something
+// in between closes streams. Reconnecting at once would loop, so the follow waits, longer each time.
+const briefStreamMs = 1000;
+const firstPauseMs = 1000;
+const maxPauseMs = 30_000;
+
+/** A wait that ends early, with Canceled, when `signal` aborts. */
+export function abortableWait(signal: AbortSignal | undefined): (ms: number) => Promise<void> {
+  return (ms) =>
+    new Promise((resolve, reject) => {
+      const canceled = () =>
+        new CanceledError("the audit-log follow was canceled while waiting to resume", { method });
+      if (signal?.aborted) {
+        reject(canceled());
+        return;
+      }
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(canceled());
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+}
+
 /**
  * Follows the audit log for as long as the caller reads, the way Omni's Go client does. Every
  * stream opens with an acknowledgment (no records, `id` the position before the first event);
  * Omni ends a stream cleanly when its lease runs out, and the follow resumes on a new stream
  * right after the last position, so nothing is skipped or repeated. `onPosition` hears every
- * position before the entries that carry it are handed on.
+ * position before the entries that carry it are handed on. Streams that keep ending at once
+ * with nothing in them are resumed after a pause that doubles up to 30 seconds.
  */
 export async function* followAuditLog(
   open: OpenAuditLog,
   request: ReadAuditLogRequest,
   onPosition: (position: bigint) => void,
+  pacing: FollowPacing,
 ): AsyncGenerator<AuditLogEntry> {
   let next = request;
+  let pauseMs = 0;
   for (;;) {
+    if (pauseMs > 0) {
+      await pacing.wait(pauseMs);
+    }
+    const openedAt = pacing.now();
     const parser = new AuditLogParser();
     let position: bigint | undefined;
+    let delivered = false;
     for await (const response of open(next)) {
       if (position === undefined) {
         // A server that ignores `follow` answers with records straight away.
@@ -42,6 +85,7 @@ export async function* followAuditLog(
           { method },
         );
       }
+      delivered ||= response.auditLog.length > 0;
       position = response.id;
       onPosition(position);
       yield* parser.push(position, response.auditLog);
@@ -51,6 +95,8 @@ export async function* followAuditLog(
     }
     yield* parser.flush(position);
     next = create(ReadAuditLogRequestSchema, { follow: true, fromId: position + 1n });
+    const brief = !delivered && pacing.now() - openedAt < briefStreamMs;
+    pauseMs = brief ? Math.min(maxPauseMs, pauseMs === 0 ? firstPauseMs : pauseMs * 2) : 0;
   }
 }
 

@@ -54,7 +54,7 @@ import { type OmniTransport, perOmniTransport } from "../omni-transport.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { optionalDate } from "../validation.js";
 import { type AuditLogEntry, AuditLogParser } from "./audit-log.js";
-import { followAuditLog } from "./audit-log-follow.js";
+import { abortableWait, followAuditLog } from "./audit-log-follow.js";
 import { BootAssetUrl } from "./boot-asset-url.js";
 import { type OmniCallOptions, toCallOptions } from "./call-options.js";
 import { CreatedJoinToken } from "./join-token.js";
@@ -796,9 +796,14 @@ export const readAuditLog: OnTransport<OmniManagementApi["readAuditLog"]> = (
     cancelOnExit((o) => raw.readAuditLog(next, o), callOptions);
   let position: bigint | undefined;
   const entries = follow
-    ? followAuditLog(open, request, (next) => {
-        position = next;
-      })
+    ? followAuditLog(
+        open,
+        request,
+        (next) => {
+          position = next;
+        },
+        { now: () => performance.now(), wait: abortableWait(callOptions?.signal) },
+      )
     : boundedAuditLog(open(request));
   return {
     [Symbol.asyncIterator]: () => entries,
