@@ -93,12 +93,14 @@ function checkOptions(options: OmniTransportOptions): void {
 }
 
 /** Retries show in the log as their own lines, between the one line per call. */
-function retryInterceptor(options: OmniTransportOptions): Interceptor | undefined {
+function retryInterceptor(
+  options: OmniTransportOptions,
+  logger: OmniLogger | undefined,
+): Interceptor | undefined {
   const retry = resolveRetryOptions(options.retry);
   if (retry === undefined) {
     return undefined;
   }
-  const logger = options.logger && unfailingLogger(options.logger);
   return createRetryInterceptor(retry, {
     onRetry: logger
       ? (notice) =>
@@ -188,13 +190,14 @@ export interface OmniTransports {
  */
 export function createOmniTransports(options: OmniTransportOptions): OmniTransports {
   checkOptions(options);
-  const retry = retryInterceptor(options);
+  const logger = options.logger && unfailingLogger(options.logger);
+  const retry = retryInterceptor(options, logger);
   const sessionInterceptors: Interceptor[] =
     options.interceptors === undefined || options.interceptors.length === 0
       ? []
       : [ownSignalForCallerInterceptors, ...options.interceptors];
-  if (options.logger) {
-    sessionInterceptors.push(createLoggingInterceptor(unfailingLogger(options.logger)));
+  if (logger) {
+    sessionInterceptors.push(createLoggingInterceptor(logger));
   }
   if (retry) {
     sessionInterceptors.push(retry);

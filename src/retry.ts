@@ -1,4 +1,5 @@
 import { Code, ConnectError, type Interceptor, type UnaryRequest } from "@connectrpc/connect";
+import { abortableDelay } from "./abortable-delay.js";
 import { OmniError, ValidationError } from "./errors.js";
 import { checkOptionKeys, optionKeys } from "./option-keys.js";
 import { classifyCall } from "./safety/classification.js";
@@ -138,33 +139,20 @@ function statusCode(error: unknown): Code {
 
 /** Waits `ms`, or rejects with `Canceled` as soon as the caller aborts. */
 function backoff(ms: number, signal: AbortSignal): Promise<void> {
-  const canceled = () =>
-    new ConnectError(
-      "the call was canceled while waiting to retry",
-      Code.Canceled,
-      undefined,
-      undefined,
-      signal.reason,
-    );
-  if (signal.aborted) {
-    return Promise.reject(canceled());
-  }
   // The shared signal of calls without one never aborts; listening to it would only pile up
   // listeners while many calls wait at once.
-  if (isSharedUnaryCallSignal(signal)) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-  }
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(canceled());
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+  return abortableDelay(
+    ms,
+    isSharedUnaryCallSignal(signal) ? undefined : signal,
+    () =>
+      new ConnectError(
+        "the call was canceled while waiting to retry",
+        Code.Canceled,
+        undefined,
+        undefined,
+        signal.reason,
+      ),
+  );
 }
 
 /**

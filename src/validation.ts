@@ -22,7 +22,7 @@ export const MAX_TIMEOUT_MS = 2_147_483_647;
  * The longest deadline a gRPC call can carry: its `grpc-timeout` header allows eight digits, and
  * Connect writes deadlines in milliseconds (99,999,999 ms, about 27.7 hours).
  */
-export const MAX_DEADLINE_MS = 99_999_999;
+const MAX_DEADLINE_MS = 99_999_999;
 
 export function optionalTimeoutMs(argument: string, value: unknown): number | undefined {
   if (value === undefined) {

@@ -10,6 +10,7 @@ import {
   toJson,
 } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
+import { isGrpcMetadataKey, isGrpcMetadataValue } from "../transport/grpc-metadata.js";
 import { createMethodRegistry } from "../transport/json-registry.js";
 import { MAX_TIMEOUT_MS } from "../validation.js";
 
@@ -56,11 +57,8 @@ export function gatewayRoutes(services: readonly DescService[]): Map<string, Des
 }
 
 // grpc-gateway passes on only what gRPC metadata allows and drops the rest without a word.
-const metadataKey = /^[a-z0-9._-]+$/;
-const metadataText = /^[\x20-\x7e]*$/;
-
 function isForwarded(key: string, value: string): boolean {
-  return metadataKey.test(key) && (key.endsWith("-bin") || metadataText.test(value));
+  return isGrpcMetadataKey(key) && isGrpcMetadataValue(key, value);
 }
 
 /** grpc-gateway turns `Grpc-Metadata-<key>` headers (and `Authorization`) into gRPC metadata. */

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
+import { abortableDelay } from "../abortable-delay.js";
 import { CanceledError, OmniError, UnimplementedError } from "../errors.js";
 import {
   type ReadAuditLogRequest,
@@ -29,23 +30,12 @@ const maxPauseMs = 30_000;
 /** A wait that ends early, with Canceled, when `signal` aborts. */
 export function abortableWait(signal: AbortSignal | undefined): (ms: number) => Promise<void> {
   return (ms) =>
-    new Promise((resolve, reject) => {
-      const canceled = () =>
-        new CanceledError("the audit-log follow was canceled while waiting to resume", { method });
-      if (signal?.aborted) {
-        reject(canceled());
-        return;
-      }
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(canceled());
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    abortableDelay(
+      ms,
+      signal,
+      () =>
+        new CanceledError("the audit-log follow was canceled while waiting to resume", { method }),
+    );
 }
 
 /**

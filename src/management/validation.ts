@@ -3,6 +3,7 @@ import { type Duration, DurationSchema } from "@bufbuild/protobuf/wkt";
 import { ValidationError } from "../errors.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { callOptionKeys } from "./call-options.js";
+import { tolerantMajorMinor } from "./tolerant-version.js";
 
 // Metadata values travel as HTTP headers (and gRPC metadata), which only carry visible ASCII.
 const headerSafe = /^[\x21-\x7e]+$/;
@@ -146,13 +147,10 @@ export function optionalVersion(argument: string, value: unknown): string {
   return value === undefined ? "" : requireVersion(argument, value);
 }
 
-// What semver's tolerant parser, which Omni reads these versions with, takes: `1.34` too.
-const tolerantVersionPattern = /^v?\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-
 /** A version Omni reads tolerantly, such as `1.34`, `1.34.1` or `v1.9.0`; returned as given. */
 export function requireTolerantVersion(argument: string, value: unknown): string {
   const text = requireText(argument, value);
-  if (!tolerantVersionPattern.test(text)) {
+  if (tolerantMajorMinor(text) === undefined) {
     throw new ValidationError(argument, "must be a version such as 1.34, 1.34.1 or v1.9.0");
   }
   return text;

@@ -114,19 +114,17 @@ export function createOmniClientFromOmniconfig(
   }
   const candidates = userKeyFileCandidates(selected.name, identity, environment, home, keysDir);
   const keyFile = readUserKeyFile(candidates, selected.name, identity);
+  const authWith = (armoredPrivateKey: string) =>
+    pgpAuth({ identity, armoredPrivateKey, passphrase });
   const auth = renamingKeyErrors(
     keyFile.path,
     "armoredPrivateKey",
-    () => pgpAuth({ identity, armoredPrivateKey: keyFile.armoredPrivateKey, passphrase }),
+    () => authWith(keyFile.armoredPrivateKey),
     {
       // omnictl's keys live a few hours; it writes a new one when the user logs in again.
       hint: "; log in again with omnictl (for example `omnictl get clusters`): this client reads the new key at its next call",
       reload: () =>
-        pgpAuth({
-          identity,
-          armoredPrivateKey: readUserKeyFile(candidates, selected.name, identity).armoredPrivateKey,
-          passphrase,
-        }),
+        authWith(readUserKeyFile(candidates, selected.name, identity).armoredPrivateKey),
     },
   );
   return createOmniClient({ ...settings, transport, auth });

@@ -19,8 +19,8 @@ import {
   type UnaryRequest,
   type UnaryResponse,
 } from "@connectrpc/connect";
-import { toOmniError, ValidationError } from "../errors.js";
-import { MAX_DEADLINE_MS } from "../validation.js";
+import { toOmniError } from "../errors.js";
+import { optionalTimeoutMs } from "../validation.js";
 import { requestHeaders } from "./request-headers.js";
 
 /** How `createInterceptedTransport` wraps a transport. */
@@ -78,19 +78,11 @@ function callerDeadline(timeoutMs: number | undefined): number | undefined {
   if (timeoutMs === undefined) {
     return undefined;
   }
-  if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs)) {
-    throw new ValidationError("timeoutMs", "must be a number of milliseconds");
-  }
   if (timeoutMs <= 0 || timeoutMs === Number.POSITIVE_INFINITY) {
     return 0;
   }
-  if (timeoutMs > MAX_DEADLINE_MS) {
-    throw new ValidationError(
-      "timeoutMs",
-      `must be at most ${MAX_DEADLINE_MS} milliseconds (about 27 hours), the longest deadline gRPC carries`,
-    );
-  }
-  return Math.ceil(timeoutMs);
+  // What is left must be a deadline the SDK's own options would take.
+  return Math.ceil(optionalTimeoutMs("timeoutMs", timeoutMs) ?? 0);
 }
 
 function normalize<I extends DescMessage>(

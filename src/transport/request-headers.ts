@@ -1,4 +1,5 @@
 import { ValidationError } from "../errors.js";
+import { isGrpcMetadataKey, isGrpcMetadataValue } from "./grpc-metadata.js";
 
 function isAccepted(entries: [string, string][]): boolean {
   try {
@@ -46,20 +47,19 @@ function malformedHeaderError(init: HeadersInit): ValidationError {
   );
 }
 
-// gRPC metadata keys, and the values of keys not ending in `-bin`. grpc-gateway silently drops
-// metadata outside these, so a signed key would fail as a bad signature far from its cause.
-const metadataKey = /^[a-z0-9._-]+$/;
-const metadataText = /^[\x20-\x7e]*$/;
-
+/**
+ * grpc-gateway silently drops metadata gRPC does not allow, so a signed key would fail as a bad
+ * signature far from its cause; it is refused here instead.
+ */
 function checkMetadata(headers: Headers): void {
   headers.forEach((value, key) => {
-    if (!metadataKey.test(key)) {
+    if (!isGrpcMetadataKey(key)) {
       throw new ValidationError(
         "headers",
         "has a name gRPC metadata does not allow: only a-z, 0-9, '.', '_' and '-' (the name is not shown)",
       );
     }
-    if (!key.endsWith("-bin") && !metadataText.test(value)) {
+    if (!isGrpcMetadataValue(key, value)) {
       throw new ValidationError(
         `headers.${key}`,
         "is not valid gRPC metadata: only printable ASCII, unless the name ends in -bin (the value is not shown)",

@@ -10,6 +10,7 @@ import {
   type KubernetesUpgradePreChecksResponse,
   KubernetesUpgradePreChecksResponseSchema,
 } from "../../gen/omni/management/management_pb.js";
+import { tolerantMajorMinor } from "../../management/tolerant-version.js";
 import { callerWithRole } from "../caller.js";
 import {
   clusterFromMetadata,
@@ -17,14 +18,6 @@ import {
   invalidArgument,
   requireCluster,
 } from "../state.js";
-
-/** Major and minor of a version, read tolerantly as Omni's semver parser does (`1.34`, `v1.34.1`). */
-function majorMinor(text: string): [number, number] | undefined {
-  const match = /^v?(\d+)(?:\.(\d+))?(?:\.\d+)?(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.exec(
-    text,
-  );
-  return match ? [Number(match[1]), Number(match[2] ?? 0)] : undefined;
-}
 
 /**
  * Omni checks the path first and refuses, as an invalid argument, any but a patch or a
@@ -38,8 +31,8 @@ export async function kubernetesUpgradePreChecks(
 ): Promise<KubernetesUpgradePreChecksResponse> {
   callerWithRole(context, "Operator");
   const cluster = requireCluster(state, clusterFromMetadata(context));
-  const from = majorMinor(cluster.kubernetesVersion);
-  const to = majorMinor(request.newVersion);
+  const from = tolerantMajorMinor(cluster.kubernetesVersion);
+  const to = tolerantMajorMinor(request.newVersion);
   if (!from || !to) {
     throw invalidArgument(`invalid upgrade path: invalid version "${request.newVersion}"`);
   }

@@ -14,6 +14,7 @@ import {
   CreateSchematicResponseSchema,
   SchematicBootloader,
 } from "../../gen/omni/management/management_pb.js";
+import { tolerantMajorMinor } from "../../management/tolerant-version.js";
 import { callerWithRole, signedCaller } from "../caller.js";
 import { requireExactRole } from "../roles.js";
 import { type EmulatorState, invalidArgument } from "../state.js";
@@ -32,8 +33,7 @@ const schematicRoles = ["InfraProvider", "Operator", "Admin"] as const;
 
 /** Omni reads the version with semver's tolerant parser: `1.10`, `v1.10.6` and `1.11.0-beta.0` all do. */
 function checkTalosVersion(text: string): void {
-  const version = text.replace(/^v/, "");
-  if (version !== "" && !/^\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(version)) {
+  if (text !== "" && tolerantMajorMinor(text) === undefined) {
     throw invalidArgument("invalid Talos version");
   }
 }
