@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { infraProviderPrefix } from "../auth/service-account-key.js";
 import type { ParsedPublicKey } from "./public-keys.js";
 import type { Role } from "./roles.js";
 import { serviceAccountDomain } from "./service-account-keys.js";
@@ -141,7 +142,6 @@ export class IdentityStore {
   }
 }
 
-const infraProviderPrefix = "infra-provider:";
 const infraProviderDomain = `infra-provider.${serviceAccountDomain}`;
 
 /** The name without the `infra-provider:` prefix, the part the identity is made of. */

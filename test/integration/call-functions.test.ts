@@ -45,20 +45,6 @@ function omniTransportOver(name: (typeof transportNames)[number], readOnly = fal
   return { transport, sent: counting.sent, plain };
 }
 
-async function rejection(work: () => unknown): Promise<unknown> {
-  try {
-    const result = work();
-    if (result !== null && typeof result === "object" && Symbol.asyncIterator in result) {
-      await drain(result as AsyncIterable<unknown>);
-    } else {
-      await result;
-    }
-  } catch (error) {
-    return error;
-  }
-  throw new Error("the call should have failed");
-}
-
 describe.each(transportNames)("call functions over %s", (name) => {
   it("read what the client's methods read", async () => {
     const { transport } = omniTransportOver(name);
@@ -97,14 +83,14 @@ describe.each(transportNames)("call functions over %s", (name) => {
 
   it("stop writes of a read-only transport before anything is sent", async () => {
     const { transport, sent } = omniTransportOver(name, true);
-    const error = await rejection(() =>
+    const error = await failure(() =>
       resources.create(transport, ConfigPatches, {
         metadata: { id: "never-sent" },
         spec: { data: "machine: {}\n" },
       }),
     );
     expect(error).toBeInstanceOf(ReadOnlyModeError);
-    const token = await rejection(() =>
+    const token = await failure(() =>
       management.createJoinToken(transport, {
         name: "never",
         expirationTime: new Date(Date.now() + 3_600_000),
@@ -137,7 +123,7 @@ describe("call functions on a transport they cannot trust", () => {
 
   it.each(refusals)("%s refuses a plain Connect transport, sending nothing", async (_, call) => {
     const { plain, sent } = omniTransportOver("native gRPC");
-    const error = await rejection(() => call(plain));
+    const error = await failure(() => call(plain));
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).argument).toBe("transport");
     expect((error as Error).message).toMatch(/createOmniTransport/);
@@ -155,7 +141,7 @@ describe("call functions on a transport they cannot trust", () => {
 
   it("name the transport before any option, like the resource calls", async () => {
     const { plain } = omniTransportOver("native gRPC");
-    const error = await rejection(() => management.kubeconfig(plain, { cluster: "" }));
+    const error = await failure(() => management.kubeconfig(plain, { cluster: "" }));
     expect((error as ValidationError).argument).toBe("transport");
   });
 
@@ -167,7 +153,7 @@ describe("call functions on a transport they cannot trust", () => {
 
   it("refuse things that are not transports at all", async () => {
     for (const value of [undefined, null, "https://omni.example.org", {}]) {
-      const error = await rejection(() =>
+      const error = await failure(() =>
         management.kubeconfig(value as never, { cluster: "production" }),
       );
       expect(error).toBeInstanceOf(ValidationError);
@@ -185,10 +171,10 @@ describe("call functions on a transport they cannot trust", () => {
 
   it("check their input before sending, as the methods do", async () => {
     const { transport, sent: sentHere } = omniTransportOver("native gRPC");
-    const missingCluster = await rejection(() => management.kubeconfig(transport, { cluster: "" }));
+    const missingCluster = await failure(() => management.kubeconfig(transport, { cluster: "" }));
     expect(missingCluster).toBeInstanceOf(ValidationError);
     expect((missingCluster as ValidationError).argument).toBe("options.cluster");
-    const badId = await rejection(() => resources.get(transport, Clusters, ""));
+    const badId = await failure(() => resources.get(transport, Clusters, ""));
     expect(badId).toBeInstanceOf(ValidationError);
     expect(sentHere()).toBe(0);
   });

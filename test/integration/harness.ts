@@ -77,17 +77,28 @@ export function clientOver(
   });
 }
 
-/** What a promise (or the first read of a stream) failed with; fails the test if it did not. */
-export async function failure(work: Promise<unknown> | AsyncIterable<unknown>): Promise<OmniError> {
-  const promise =
-    Symbol.asyncIterator in work
-      ? (async () => {
-          for await (const _ of work) {
-            // Only the error matters.
-          }
-        })()
-      : work;
-  const error = await promise.then(
+/** Waits for a promise, reads a stream to its end, or first makes either by calling `work`. */
+async function settle(
+  work: Promise<unknown> | AsyncIterable<unknown> | (() => unknown),
+): Promise<void> {
+  const result = typeof work === "function" ? work() : work;
+  if (typeof result === "object" && result !== null && Symbol.asyncIterator in result) {
+    for await (const _ of result as AsyncIterable<unknown>) {
+      // Only the error matters.
+    }
+    return;
+  }
+  await result;
+}
+
+/**
+ * What a promise, a stream or a call failed with; a call may also throw before it returns either,
+ * as the call functions do for a transport they refuse. Fails the test if nothing failed.
+ */
+export async function failure(
+  work: Promise<unknown> | AsyncIterable<unknown> | (() => unknown),
+): Promise<OmniError> {
+  const error = await settle(work).then(
     () => undefined,
     (e: unknown) => e,
   );
