@@ -1,4 +1,6 @@
-import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
+import { Code, type Interceptor, type StreamResponse } from "@connectrpc/connect";
+import { statusCode } from "./errors.js";
+import { returnFrom } from "./iteration.js";
 
 /** Structured fields of a log line; the SDK only ever puts method names, durations and codes here. */
 export type OmniLogFields = Record<string, string | number | boolean | undefined>;
@@ -32,15 +34,7 @@ export function unfailingLogger(logger: OmniLogger): OmniLogger {
 }
 
 function codeName(error: unknown): string {
-  // `OmniError` and `ConnectError` both carry a numeric `code`; only the name is logged.
-  if (
-    typeof error === "object" &&
-    error !== null &&
-    typeof (error as { code?: unknown }).code === "number"
-  ) {
-    return Code[(error as { code: Code }).code] ?? "Unknown";
-  }
-  return Code[ConnectError.from(error).code] ?? "Unknown";
+  return Code[statusCode(error)] ?? "Unknown";
 }
 
 function logCall(logger: OmniLogger, method: string, startedAt: number, code: string): void {
@@ -91,9 +85,7 @@ function logStreamEnd(
             ),
           return: (value?: unknown) => {
             finish(Code[Code.Canceled]);
-            return iterator.return
-              ? iterator.return(value)
-              : Promise.resolve({ done: true as const, value: undefined });
+            return returnFrom(iterator, value);
           },
         };
       },

@@ -150,24 +150,6 @@ export function requireOmniTransport(transport: OmniTransport): OmniTransport {
 }
 
 /**
- * What `make` builds for an Omni transport, built once per transport and kept as long as it is.
- * The lookup refuses, before anything is sent, a transport that `createOmniTransport` did not make.
- */
-export function perOmniTransport<T>(
-  make: (transport: OmniTransport) => T,
-): (transport: OmniTransport) => T {
-  const made = new WeakMap<OmniTransport, T>();
-  return (transport) => {
-    let value = made.get(transport);
-    if (value === undefined) {
-      value = make(requireOmniTransport(transport));
-      made.set(transport, value);
-    }
-    return value;
-  };
-}
-
-/**
  * Unary calls without a signal share one that never aborts, which only the SDK's own
  * interceptors, which leave no listener behind, may see; the caller's get one of their own.
  */

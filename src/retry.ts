@@ -1,6 +1,6 @@
 import { Code, ConnectError, type Interceptor, type UnaryRequest } from "@connectrpc/connect";
 import { abortableDelay } from "./abortable-delay.js";
-import { OmniError, ValidationError } from "./errors.js";
+import { statusCode, ValidationError } from "./errors.js";
 import { checkOptionKeys, optionKeys } from "./option-keys.js";
 import { classifyCall } from "./safety/classification.js";
 import {
@@ -130,11 +130,6 @@ export function resolveRetryOptions(
     );
   }
   return { maxAttempts, initialDelayMs, maxDelayMs, codes: new Set(codes) };
-}
-
-function statusCode(error: unknown): Code {
-  // The SDK's own errors (a KeyError from the signer) are not ConnectErrors but carry a code.
-  return error instanceof OmniError ? error.code : ConnectError.from(error).code;
 }
 
 /** Waits `ms`, or rejects with `Canceled` as soon as the caller aborts. */

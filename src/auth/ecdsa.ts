@@ -1,5 +1,6 @@
+import { base64Encode } from "@bufbuild/protobuf/wire";
 import { KeyError, ValidationError } from "../errors.js";
-import { toBase64, toBase64Url } from "./encoding.js";
+import { toBase64Url } from "./encoding.js";
 import { checkIdentity } from "./identity.js";
 import type { OmniAuth, PayloadSigner } from "./types.js";
 
@@ -49,7 +50,7 @@ export async function ecdsaKeyId(publicKey: CryptoKey): Promise<string> {
 /** The SPKI PEM block of a P-256 public key, wrapped at 64 columns like Go's `pem.Encode`. */
 export async function ecdsaPublicKeyPem(publicKey: CryptoKey): Promise<string> {
   checkEcdsaKey(publicKey, "publicKey", "public");
-  const der = toBase64(new Uint8Array(await subtle().exportKey("spki", publicKey)));
+  const der = base64Encode(new Uint8Array(await subtle().exportKey("spki", publicKey)));
   const lines = der.match(/.{1,64}/g) ?? [];
   return `-----BEGIN PUBLIC KEY-----\n${lines.join("\n")}\n-----END PUBLIC KEY-----\n`;
 }

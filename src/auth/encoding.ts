@@ -1,39 +1,12 @@
-// Byte/text conversions shared by the signers, written for browsers and Node alike (no Buffer).
+// Byte/text conversions shared by the signers, for browsers and Node alike (no Buffer). Base64 is
+// protobuf-es's, which every app already bundles for bytes fields in JSON.
+import { base64Decode, base64Encode } from "@bufbuild/protobuf/wire";
 
 export const utf8Encoder = new TextEncoder();
 
-const base64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-// A table walk instead of btoa: btoa needs a "binary string" built first, and on Node 20 the
-// pair costs three times as much for the 64-byte signature that every signed call encodes.
-export function toBase64(bytes: Uint8Array): string {
-  let text = "";
-  const whole = bytes.length - (bytes.length % 3);
-  let index = 0;
-  for (; index < whole; index += 3) {
-    const bits =
-      ((bytes[index] as number) << 16) |
-      ((bytes[index + 1] as number) << 8) |
-      (bytes[index + 2] as number);
-    text +=
-      base64Alphabet.charAt(bits >> 18) +
-      base64Alphabet.charAt((bits >> 12) & 63) +
-      base64Alphabet.charAt((bits >> 6) & 63) +
-      base64Alphabet.charAt(bits & 63);
-  }
-  const rest = bytes.length - whole;
-  if (rest > 0) {
-    const bits =
-      ((bytes[index] as number) << 16) | (rest === 2 ? (bytes[index + 1] as number) << 8 : 0);
-    text += base64Alphabet.charAt(bits >> 18) + base64Alphabet.charAt((bits >> 12) & 63);
-    text += rest === 2 ? `${base64Alphabet.charAt((bits >> 6) & 63)}=` : "==";
-  }
-  return text;
-}
-
 /** Base64url keeps its `=` padding: Omni's plain key ids are padded (Go `base64.URLEncoding`). */
 export function toBase64Url(bytes: Uint8Array): string {
-  return toBase64(bytes).replaceAll("+", "-").replaceAll("/", "_");
+  return base64Encode(bytes).replaceAll("+", "-").replaceAll("/", "_");
 }
 
 const standardBase64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -43,10 +16,5 @@ export function fromBase64(text: string): Uint8Array | undefined {
   if (!standardBase64.test(text)) {
     return undefined;
   }
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) {
-    bytes[index] = binary.charCodeAt(index);
-  }
-  return bytes;
+  return base64Decode(text);
 }

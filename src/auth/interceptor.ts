@@ -1,6 +1,7 @@
+import { base64Encode } from "@bufbuild/protobuf/wire";
 import type { Interceptor } from "@connectrpc/connect";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
-import { toBase64, utf8Encoder } from "./encoding.js";
+import { utf8Encoder } from "./encoding.js";
 import { buildSignaturePayload } from "./payload.js";
 import type { OmniAuth, PayloadSigner } from "./types.js";
 
@@ -64,7 +65,7 @@ export function createSigningInterceptor(
       return reused;
     }
     const signature = await signer.sign(utf8Encoder.encode(payload));
-    const header = `siderov1 ${signer.identity} ${signer.keyId} ${toBase64(signature)}`;
+    const header = `siderov1 ${signer.identity} ${signer.keyId} ${base64Encode(signature)}`;
     // Another second or another key may have claimed the table while this one was signing.
     if (reusable.size < MAX_REUSED_PER_SECOND && reuseSecond === timestamp && reuseKey === key) {
       reusable.set(payload, header);

@@ -1,9 +1,10 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { ConnectError, type Transport } from "@connectrpc/connect";
 import { CanceledError, KeyError, OmniError, toOmniError, ValidationError } from "../errors.js";
 import { AuthService, type PublicKey, PublicKeySchema } from "../gen/omni/auth/auth_pb.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
+import { callUnary } from "../transport/direct-calls.js";
 import { optionalTimeoutMs } from "../validation.js";
 import { checkEcdsaKey, ecdsaPublicKeyPem } from "./ecdsa.js";
 import { utf8Encoder } from "./encoding.js";
@@ -206,8 +207,6 @@ async function publicKeyMessage(options: RegisterPublicKeyOptions): Promise<Publ
  * `client.transport` does) so that `revokePublicKey` is accepted.
  */
 export function createAuthApi(transport: Transport): OmniAuthApi {
-  const client = createClient(AuthService, transport);
-
   return {
     async registerPublicKey(options, callOptions = {}) {
       const method = methodPath("RegisterPublicKey");
@@ -223,7 +222,9 @@ export function createAuthApi(transport: Transport): OmniAuthApi {
       const publicKey = await publicKeyMessage(options);
       checkCallOptions(callOptions, "callOptions", method);
       try {
-        const response = await client.registerPublicKey(
+        const response = await callUnary(
+          transport,
+          AuthService.method.registerPublicKey,
           {
             publicKey,
             identity: { email },
@@ -243,7 +244,9 @@ export function createAuthApi(transport: Transport): OmniAuthApi {
       const id = checkKeyId(publicKeyId);
       checkCallOptions(options, "options", method);
       try {
-        await client.awaitPublicKeyConfirmation(
+        await callUnary(
+          transport,
+          AuthService.method.awaitPublicKeyConfirmation,
           { publicKeyId: id },
           { ...options, timeoutMs: options.timeoutMs ?? awaitConfirmationTimeoutMs },
         );
@@ -286,7 +289,12 @@ export function createAuthApi(transport: Transport): OmniAuthApi {
       }
       checkCallOptions(callOptions, "options", method);
       try {
-        await client.confirmPublicKey({ publicKeyId: id }, { ...callOptions, headers });
+        await callUnary(
+          transport,
+          AuthService.method.confirmPublicKey,
+          { publicKeyId: id },
+          { ...callOptions, headers },
+        );
       } catch (error) {
         throw asOmniError(error, method);
       }
@@ -297,7 +305,12 @@ export function createAuthApi(transport: Transport): OmniAuthApi {
       const id = checkKeyId(publicKeyId);
       checkCallOptions(callOptions, "callOptions", method);
       try {
-        await client.revokePublicKey({ publicKeyId: id }, callOptions);
+        await callUnary(
+          transport,
+          AuthService.method.revokePublicKey,
+          { publicKeyId: id },
+          callOptions,
+        );
       } catch (error) {
         throw asOmniError(error, method);
       }

@@ -1,6 +1,7 @@
+import { base64Encode } from "@bufbuild/protobuf/wire";
 import { KeyError, ValidationError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
-import { toBase64, utf8Encoder } from "./encoding.js";
+import { utf8Encoder } from "./encoding.js";
 import { loadOpenPgp } from "./pgp.js";
 
 const day = 24 * 60 * 60;
@@ -98,7 +99,7 @@ export async function generateServiceAccountKey(options: {
     format: "armored",
   });
   const key = await openpgp.readKey({ armoredKey: publicKey });
-  const serviceAccountKey = toBase64(
+  const serviceAccountKey = base64Encode(
     utf8Encoder.encode(JSON.stringify({ name: options.name, pgp_key: privateKey })),
   );
   const generated = {

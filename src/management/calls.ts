@@ -3,7 +3,6 @@
 // the calls it makes. `client.management` offers the same calls as methods.
 import { create } from "@bufbuild/protobuf";
 import { EmptySchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { createClient } from "@connectrpc/connect";
 import { utf8Encoder } from "../auth/encoding.js";
 import {
   checkServiceAccountPublicKey,
@@ -50,8 +49,9 @@ import {
   ValidateConfigRequestSchema,
   ValidateJsonSchemaRequestSchema,
 } from "../gen/omni/management/management_pb.js";
-import { type OmniTransport, perOmniTransport } from "../omni-transport.js";
+import { type OmniTransport, requireOmniTransport } from "../omni-transport.js";
 import { checkOptionKeys } from "../option-keys.js";
+import { callUnary, openServerStream } from "../transport/direct-calls.js";
 import { optionalDate } from "../validation.js";
 import { type AuditLogEntry, AuditLogParser } from "./audit-log.js";
 import { abortableWait, followAuditLog } from "./audit-log-follow.js";
@@ -123,8 +123,8 @@ import {
 } from "./validation.js";
 
 const utf8 = new TextDecoder();
-const int32Max = 2 ** 31 - 1;
-const uint32Max = 2 ** 32 - 1;
+const int32Max = 2_147_483_647;
+const uint32Max = 4_294_967_295;
 const int64Max = 0x7fff_ffff_ffff_ffffn;
 // Omni's ServiceAccountTokenLifetime: ten years of 365 days.
 const maxServiceAccountTtlSeconds = 10 * 365 * 24 * 3600;
@@ -373,16 +373,12 @@ function optionalUrl(argument: string, value: unknown): string {
   return text;
 }
 
-const managementOn = /*@__PURE__*/ perOmniTransport((transport) =>
-  createClient(ManagementService, transport),
-);
-
 function logMessages(
   transport: OmniTransport,
   options: MachineLogsOptions,
   call?: OmniCallOptions,
 ): AsyncIterable<Uint8Array> {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, machineLogsOptionKeys);
   const request = create(MachineLogsRequestSchema, {
     machineId: requireId("options.machineId", input.machineId),
@@ -392,7 +388,10 @@ function logMessages(
   });
   const callOptions = toCallOptions(call);
   return (async function* () {
-    for await (const data of cancelOnExit((o) => raw.machineLogs(request, o), callOptions)) {
+    for await (const data of cancelOnExit(
+      (o) => openServerStream(transport, ManagementService.method.machineLogs, request, o),
+      callOptions,
+    )) {
       yield data.bytes;
     }
   })();
@@ -403,7 +402,7 @@ export const kubeconfig: OnTransport<OmniManagementApi["kubeconfig"]> = async (
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, kubeconfigOptionKeys);
   const cluster = requireId("options.cluster", input.cluster);
   const serviceAccount = optionalBoolean("options.serviceAccount", input.serviceAccount);
@@ -438,7 +437,12 @@ export const kubeconfig: OnTransport<OmniManagementApi["kubeconfig"]> = async (
     oidcCacheBaseDir: optionalText("options.oidcCacheBaseDir", input.oidcCacheBaseDir),
     oidcCacheIsolation: optionalBoolean("options.oidcCacheIsolation", input.oidcCacheIsolation),
   });
-  const response = await raw.kubeconfig(request, toCallOptions(call, clusterMetadata(cluster)));
+  const response = await callUnary(
+    transport,
+    ManagementService.method.kubeconfig,
+    request,
+    toCallOptions(call, clusterMetadata(cluster)),
+  );
   return utf8.decode(response.kubeconfig);
 };
 
@@ -447,7 +451,7 @@ export const talosconfig: OnTransport<OmniManagementApi["talosconfig"]> = async 
   options = {},
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, talosconfigOptionKeys);
   const request = create(TalosconfigRequestSchema, {
     raw: optionalBoolean("options.raw", input.raw),
@@ -460,7 +464,12 @@ export const talosconfig: OnTransport<OmniManagementApi["talosconfig"]> = async 
     input.cluster === undefined
       ? undefined
       : clusterMetadata(requireId("options.cluster", input.cluster));
-  const response = await raw.talosconfig(request, toCallOptions(call, metadata));
+  const response = await callUnary(
+    transport,
+    ManagementService.method.talosconfig,
+    request,
+    toCallOptions(call, metadata),
+  );
   return utf8.decode(response.talosconfig);
 };
 
@@ -469,9 +478,14 @@ export const omniconfig: OnTransport<OmniManagementApi["omniconfig"]> = async (
   options = {},
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   requireOptions("options", options, emptyOptionKeys);
-  const response = await raw.omniconfig(create(EmptySchema), toCallOptions(call));
+  const response = await callUnary(
+    transport,
+    ManagementService.method.omniconfig,
+    create(EmptySchema),
+    toCallOptions(call),
+  );
   return utf8.decode(response.omniconfig);
 };
 
@@ -490,12 +504,12 @@ export const validateConfig: OnTransport<OmniManagementApi["validateConfig"]> = 
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, validateConfigOptionKeys);
   const request = create(ValidateConfigRequestSchema, {
     config: requireText("options.config", input.config),
   });
-  await raw.validateConfig(request, toCallOptions(call));
+  await callUnary(transport, ManagementService.method.validateConfig, request, toCallOptions(call));
 };
 
 export const validateJSONSchema: OnTransport<OmniManagementApi["validateJSONSchema"]> = async (
@@ -503,14 +517,19 @@ export const validateJSONSchema: OnTransport<OmniManagementApi["validateJSONSche
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, validateJsonSchemaOptionKeys);
   const request = create(ValidateJsonSchemaRequestSchema, {
     data: requireText("options.data", input.data),
     schema: requireText("options.schema", input.schema),
   });
   return JsonSchemaValidation.fromResponse(
-    await raw.validateJSONSchema(request, toCallOptions(call)),
+    await callUnary(
+      transport,
+      ManagementService.method.validateJSONSchema,
+      request,
+      toCallOptions(call),
+    ),
   );
 };
 
@@ -519,7 +538,7 @@ export const createServiceAccount: OnTransport<OmniManagementApi["createServiceA
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, createServiceAccountOptionKeys);
   const name = requireServiceAccountName(input.name);
   // Omni refuses to create an identity with capital letters.
@@ -545,7 +564,12 @@ export const createServiceAccount: OnTransport<OmniManagementApi["createServiceA
     useUserRole,
     role,
   });
-  const response = await raw.createServiceAccount(request, toCallOptions(call));
+  const response = await callUnary(
+    transport,
+    ManagementService.method.createServiceAccount,
+    request,
+    toCallOptions(call),
+  );
   return { publicKeyId: response.publicKeyId };
 };
 
@@ -554,13 +578,18 @@ export const renewServiceAccount: OnTransport<OmniManagementApi["renewServiceAcc
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, renewServiceAccountOptionKeys);
   const request = create(RenewServiceAccountRequestSchema, {
     name: requireServiceAccountName(input.name),
     armoredPgpPublicKey: await serviceAccountPublicKey(input.armoredPgpPublicKey),
   });
-  const response = await raw.renewServiceAccount(request, toCallOptions(call));
+  const response = await callUnary(
+    transport,
+    ManagementService.method.renewServiceAccount,
+    request,
+    toCallOptions(call),
+  );
   return { publicKeyId: response.publicKeyId };
 };
 
@@ -569,33 +598,45 @@ export const listServiceAccounts: OnTransport<OmniManagementApi["listServiceAcco
   options = {},
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   requireOptions("options", options, emptyOptionKeys);
-  const response = await raw.listServiceAccounts(create(EmptySchema), toCallOptions(call));
+  const response = await callUnary(
+    transport,
+    ManagementService.method.listServiceAccounts,
+    create(EmptySchema),
+    toCallOptions(call),
+  );
   return response.serviceAccounts.map(toServiceAccount);
 };
 
 export const destroyServiceAccount: OnTransport<
   OmniManagementApi["destroyServiceAccount"]
 > = async (transport, options, call) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, destroyServiceAccountOptionKeys);
   const request = create(DestroyServiceAccountRequestSchema, {
     name: requireId("options.name", input.name),
   });
-  await raw.destroyServiceAccount(request, toCallOptions(call));
+  await callUnary(
+    transport,
+    ManagementService.method.destroyServiceAccount,
+    request,
+    toCallOptions(call),
+  );
 };
 
 export const kubernetesUpgradePreChecks: OnTransport<
   OmniManagementApi["kubernetesUpgradePreChecks"]
 > = async (transport, options, call) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, kubernetesUpgradePreChecksOptionKeys);
   const cluster = requireId("options.cluster", input.cluster);
   const request = create(KubernetesUpgradePreChecksRequestSchema, {
     newVersion: requireTolerantVersion("options.newVersion", input.newVersion),
   });
-  const response = await raw.kubernetesUpgradePreChecks(
+  const response = await callUnary(
+    transport,
+    ManagementService.method.kubernetesUpgradePreChecks,
     request,
     toCallOptions(call, clusterMetadata(cluster)),
   );
@@ -607,7 +648,7 @@ export const kubernetesSyncManifests: OnTransport<OmniManagementApi["kubernetesS
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, kubernetesSyncManifestsOptionKeys);
   const cluster = requireId("options.cluster", input.cluster);
   const request = create(KubernetesSyncManifestRequestSchema, {
@@ -617,7 +658,8 @@ export const kubernetesSyncManifests: OnTransport<OmniManagementApi["kubernetesS
   const callOptions = toCallOptions(call, clusterMetadata(cluster));
   return (async function* () {
     for await (const response of cancelOnExit(
-      (o) => raw.kubernetesSyncManifests(request, o),
+      (o) =>
+        openServerStream(transport, ManagementService.method.kubernetesSyncManifests, request, o),
       callOptions,
     )) {
       yield toManifestSyncResult(response);
@@ -630,7 +672,7 @@ export const createSchematic: OnTransport<OmniManagementApi["createSchematic"]> 
   options = {},
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, createSchematicOptionKeys);
   const overlay = schematicOverlay(input.overlay);
   const request = create(CreateSchematicRequestSchema, {
@@ -662,13 +704,20 @@ export const createSchematic: OnTransport<OmniManagementApi["createSchematic"]> 
     ),
     imageFactoryUrl: optionalUrl("options.imageFactoryUrl", input.imageFactoryUrl),
   });
-  return new Schematic(await raw.createSchematic(request, toCallOptions(call)));
+  return new Schematic(
+    await callUnary(
+      transport,
+      ManagementService.method.createSchematic,
+      request,
+      toCallOptions(call),
+    ),
+  );
 };
 
 export const createSchematicFromRaw: OnTransport<
   OmniManagementApi["createSchematicFromRaw"]
 > = async (transport, options, call) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, createSchematicFromRawOptionKeys);
   const rawSchematic =
     typeof input.rawSchematic === "string"
@@ -684,7 +733,14 @@ export const createSchematicFromRaw: OnTransport<
     rawSchematic,
     talosVersion: optionalVersion("options.talosVersion", input.talosVersion),
   });
-  return new Schematic(await raw.createSchematicFromRaw(request, toCallOptions(call)));
+  return new Schematic(
+    await callUnary(
+      transport,
+      ManagementService.method.createSchematicFromRaw,
+      request,
+      toCallOptions(call),
+    ),
+  );
 };
 
 export const getBootAssetURL: OnTransport<OmniManagementApi["getBootAssetURL"]> = async (
@@ -692,7 +748,7 @@ export const getBootAssetURL: OnTransport<OmniManagementApi["getBootAssetURL"]> 
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, getBootAssetUrlOptionKeys);
   const request = create(BootAssetURLRequestSchema, {
     talosVersion: requireVersion("options.talosVersion", input.talosVersion),
@@ -704,7 +760,14 @@ export const getBootAssetURL: OnTransport<OmniManagementApi["getBootAssetURL"]> 
     format: optionalText("options.format", input.format),
     secureBoot: optionalBoolean("options.secureBoot", input.secureBoot),
   });
-  return new BootAssetUrl(await raw.getBootAssetURL(request, toCallOptions(call)));
+  return new BootAssetUrl(
+    await callUnary(
+      transport,
+      ManagementService.method.getBootAssetURL,
+      request,
+      toCallOptions(call),
+    ),
+  );
 };
 
 export const getSupportBundle: OnTransport<OmniManagementApi["getSupportBundle"]> = (
@@ -712,7 +775,7 @@ export const getSupportBundle: OnTransport<OmniManagementApi["getSupportBundle"]
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, getSupportBundleOptionKeys);
   const request = create(GetSupportBundleRequestSchema, {
     cluster: requireId("options.cluster", input.cluster),
@@ -730,7 +793,7 @@ export const getSupportBundle: OnTransport<OmniManagementApi["getSupportBundle"]
   return (async function* () {
     const toEvents = supportBundleEvents();
     for await (const response of cancelOnExit(
-      (o) => raw.getSupportBundle(request, o),
+      (o) => openServerStream(transport, ManagementService.method.getSupportBundle, request, o),
       callOptions,
     )) {
       yield* toEvents(response);
@@ -743,7 +806,7 @@ export const readAuditLog: OnTransport<OmniManagementApi["readAuditLog"]> = (
   options = {},
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, readAuditLogOptionKeys);
   const follow = optionalBoolean("options.follow", input.follow);
   if (follow) {
@@ -793,7 +856,10 @@ export const readAuditLog: OnTransport<OmniManagementApi["readAuditLog"]> = (
   });
   const callOptions = toCallOptions(call);
   const open = (next: typeof request) =>
-    cancelOnExit((o) => raw.readAuditLog(next, o), callOptions);
+    cancelOnExit(
+      (o) => openServerStream(transport, ManagementService.method.readAuditLog, next, o),
+      callOptions,
+    );
   let position: bigint | undefined;
   const entries = follow
     ? followAuditLog(
@@ -830,13 +896,18 @@ export const maintenanceUpgrade: OnTransport<OmniManagementApi["maintenanceUpgra
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, maintenanceUpgradeOptionKeys);
   const request = create(MaintenanceUpgradeRequestSchema, {
     machineId: requireId("options.machineId", input.machineId),
     version: requireVersion("options.version", input.version),
   });
-  await raw.maintenanceUpgrade(request, toCallOptions(call));
+  await callUnary(
+    transport,
+    ManagementService.method.maintenanceUpgrade,
+    request,
+    toCallOptions(call),
+  );
 };
 
 export const maintenanceLifecycle: OnTransport<OmniManagementApi["maintenanceLifecycle"]> = (
@@ -844,7 +915,7 @@ export const maintenanceLifecycle: OnTransport<OmniManagementApi["maintenanceLif
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, maintenanceLifecycleOptionKeys);
   const machineId = requireId("options.machineId", input.machineId);
   const operation = requireChoice("options.operation", input.operation, operations());
@@ -856,7 +927,7 @@ export const maintenanceLifecycle: OnTransport<OmniManagementApi["maintenanceLif
   const callOptions = toCallOptions(call);
   return (async function* () {
     for await (const response of cancelOnExit(
-      (o) => raw.maintenanceLifecycle(request, o),
+      (o) => openServerStream(transport, ManagementService.method.maintenanceLifecycle, request, o),
       callOptions,
     )) {
       yield { message: response.message };
@@ -869,14 +940,19 @@ export const getMachineJoinConfig: OnTransport<OmniManagementApi["getMachineJoin
   options = {},
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, getMachineJoinConfigOptionKeys);
   const request = create(GetMachineJoinConfigRequestSchema, {
     useGrpcTunnel: optionalBoolean("options.useGrpcTunnel", input.useGrpcTunnel),
     joinToken: input.joinToken === undefined ? "" : requireId("options.joinToken", input.joinToken),
   });
   return MachineJoinConfig.fromResponse(
-    await raw.getMachineJoinConfig(request, toCallOptions(call)),
+    await callUnary(
+      transport,
+      ManagementService.method.getMachineJoinConfig,
+      request,
+      toCallOptions(call),
+    ),
   );
 };
 
@@ -885,7 +961,7 @@ export const createJoinToken: OnTransport<OmniManagementApi["createJoinToken"]> 
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, createJoinTokenOptionKeys);
   const name = requireText("options.name", input.name);
   if (utf8Encoder.encode(name).length > maxJoinTokenNameBytes) {
@@ -902,7 +978,12 @@ export const createJoinToken: OnTransport<OmniManagementApi["createJoinToken"]> 
     name,
     expirationTime: expiration ? timestampFromDate(expiration) : undefined,
   });
-  const response = await raw.createJoinToken(request, toCallOptions(call));
+  const response = await callUnary(
+    transport,
+    ManagementService.method.createJoinToken,
+    request,
+    toCallOptions(call),
+  );
   return new CreatedJoinToken(name, response.id);
 };
 
@@ -911,12 +992,17 @@ export const resetNodeUniqueToken: OnTransport<OmniManagementApi["resetNodeUniqu
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, resetNodeUniqueTokenOptionKeys);
   const request = create(ResetNodeUniqueTokenRequestSchema, {
     id: requireId("options.id", input.id),
   });
-  await raw.resetNodeUniqueToken(request, toCallOptions(call));
+  await callUnary(
+    transport,
+    ManagementService.method.resetNodeUniqueToken,
+    request,
+    toCallOptions(call),
+  );
 };
 
 export const createUser: OnTransport<OmniManagementApi["createUser"]> = async (
@@ -924,13 +1010,15 @@ export const createUser: OnTransport<OmniManagementApi["createUser"]> = async (
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, createUserOptionKeys);
   const request = create(CreateUserRequestSchema, {
     email: requireEmail("options.email", input.email),
     role: requireRole("options.role", input.role),
   });
-  return (await raw.createUser(request, toCallOptions(call))).userId;
+  return (
+    await callUnary(transport, ManagementService.method.createUser, request, toCallOptions(call))
+  ).userId;
 };
 
 export const listUsers: OnTransport<OmniManagementApi["listUsers"]> = async (
@@ -938,9 +1026,14 @@ export const listUsers: OnTransport<OmniManagementApi["listUsers"]> = async (
   options = {},
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   requireOptions("options", options, emptyOptionKeys);
-  const response = await raw.listUsers(create(EmptySchema), toCallOptions(call));
+  const response = await callUnary(
+    transport,
+    ManagementService.method.listUsers,
+    create(EmptySchema),
+    toCallOptions(call),
+  );
   return response.users.map(toUser);
 };
 
@@ -949,13 +1042,13 @@ export const updateUser: OnTransport<OmniManagementApi["updateUser"]> = async (
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, updateUserOptionKeys);
   const request = create(UpdateUserRequestSchema, {
     email: requireEmail("options.email", input.email),
     role: requireRole("options.role", input.role),
   });
-  await raw.updateUser(request, toCallOptions(call));
+  await callUnary(transport, ManagementService.method.updateUser, request, toCallOptions(call));
 };
 
 export const destroyUser: OnTransport<OmniManagementApi["destroyUser"]> = async (
@@ -963,12 +1056,12 @@ export const destroyUser: OnTransport<OmniManagementApi["destroyUser"]> = async 
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, destroyUserOptionKeys);
   const request = create(DestroyUserRequestSchema, {
     email: requireEmail("options.email", input.email),
   });
-  await raw.destroyUser(request, toCallOptions(call));
+  await callUnary(transport, ManagementService.method.destroyUser, request, toCallOptions(call));
 };
 
 export const machinePowerOff: OnTransport<OmniManagementApi["machinePowerOff"]> = async (
@@ -976,12 +1069,17 @@ export const machinePowerOff: OnTransport<OmniManagementApi["machinePowerOff"]> 
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, machinePowerOptionKeys);
   const request = create(MachinePowerOffRequestSchema, {
     machineId: requireId("options.machineId", input.machineId),
   });
-  await raw.machinePowerOff(request, toCallOptions(call));
+  await callUnary(
+    transport,
+    ManagementService.method.machinePowerOff,
+    request,
+    toCallOptions(call),
+  );
 };
 
 export const machinePowerOn: OnTransport<OmniManagementApi["machinePowerOn"]> = async (
@@ -989,21 +1087,26 @@ export const machinePowerOn: OnTransport<OmniManagementApi["machinePowerOn"]> = 
   options,
   call,
 ) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, machinePowerOptionKeys);
   const request = create(MachinePowerOnRequestSchema, {
     machineId: requireId("options.machineId", input.machineId),
   });
-  await raw.machinePowerOn(request, toCallOptions(call));
+  await callUnary(transport, ManagementService.method.machinePowerOn, request, toCallOptions(call));
 };
 
 export const tearDownLockedCluster: OnTransport<
   OmniManagementApi["tearDownLockedCluster"]
 > = async (transport, options, call) => {
-  const raw = managementOn(transport);
+  requireOmniTransport(transport);
   const input = requireOptions("options", options, tearDownLockedClusterOptionKeys);
   const request = create(TearDownLockedClusterRequestSchema, {
     clusterId: requireId("options.clusterId", input.clusterId),
   });
-  await raw.tearDownLockedCluster(request, toCallOptions(call));
+  await callUnary(
+    transport,
+    ManagementService.method.tearDownLockedCluster,
+    request,
+    toCallOptions(call),
+  );
 };

@@ -7,12 +7,12 @@ import { openStreamScope } from "../stream-scope.js";
  * consumer is done with it.
  */
 export async function* cancelOnExit<T>(
-  open: (options: CallOptions) => AsyncIterable<T>,
+  open: (options: CallOptions) => Promise<AsyncIterable<T>>,
   options: CallOptions | undefined,
 ): AsyncGenerator<T, void, undefined> {
   const scope = openStreamScope(options?.signal);
   try {
-    yield* open({ ...options, signal: scope.signal });
+    yield* await open({ ...options, signal: scope.signal });
   } finally {
     scope.close();
   }

@@ -1,17 +1,12 @@
-import type {
-  DescMessage,
-  DescMethodServerStreaming,
-  MessageInitShape,
-  MessageShape,
-} from "@bufbuild/protobuf";
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import { type Client, Code, createClient, type Transport } from "@connectrpc/connect";
-import { createAsyncIterable } from "@connectrpc/connect/protocol";
+import { Code, type Transport } from "@connectrpc/connect";
 import { omniVersionsWith } from "../compatibility.js";
 import { FailedPreconditionError, OmniError, toOmniError, ValidationError } from "../errors.js";
 import { EventType, State, type WatchOptionsSchema } from "../gen/v1alpha1/state_pb.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { openStreamScope } from "../stream-scope.js";
+import { callUnary, openServerStream } from "../transport/direct-calls.js";
 import { optionalTimeoutMs } from "../validation.js";
 import { decodeResource, encodeResource } from "./codec.js";
 import { type LabelSelector, toLabelQuery } from "./labels.js";
@@ -200,13 +195,9 @@ function removalRequest(
   return { namespace, type: type.type, id: validateId(id) };
 }
 
-/**
- * What every resource call runs on: the transport, a generated State client on it, and the
- * deadline of unary calls that set none.
- */
+/** What every resource call runs on: the transport, and the deadline of unary calls that set none. */
 export interface StateContext {
   readonly transport: Transport;
-  readonly client: Client<typeof State>;
   readonly defaultTimeoutMs: number | undefined;
 }
 
@@ -214,7 +205,7 @@ export function createStateContext(
   transport: Transport,
   defaultTimeoutMs: number | undefined,
 ): StateContext {
-  return { transport, client: createClient(State, transport), defaultTimeoutMs };
+  return { transport, defaultTimeoutMs };
 }
 
 function unaryOptions(state: StateContext, call: ResourceCallOptions | undefined) {
@@ -244,27 +235,6 @@ function listRequest(type: ResourceType, options: ListOptions | undefined) {
   return { namespace, type: type.type, options: { labelQuery, idQuery } };
 }
 
-/**
- * Opens a server stream on the transport itself rather than through the generated client, whose
- * stream wrapper adds a down-levelled async generator (several promises) per message; list and
- * watch deliver thousands of messages per call, so that layer was most of the SDK's own cost.
- */
-async function openStream<I extends DescMessage, O extends DescMessage>(
-  transport: Transport,
-  method: DescMethodServerStreaming<I, O>,
-  request: MessageInitShape<I>,
-  call: { signal?: AbortSignal; timeoutMs?: number; headers?: HeadersInit },
-): Promise<AsyncIterable<MessageShape<O>>> {
-  const response = await transport.stream(
-    method,
-    call.signal,
-    call.timeoutMs,
-    call.headers,
-    createAsyncIterable([request]),
-  );
-  return response.message;
-}
-
 /** Opens a list stream; its deadline and headers are the call's, its signal the stream scope's. */
 function openList(
   state: StateContext,
@@ -272,7 +242,7 @@ function openList(
   options: ListOptions | undefined,
   signal: AbortSignal,
 ) {
-  return openStream(state.transport, State.method.list, request, {
+  return openServerStream(state.transport, State.method.list, request, {
     timeoutMs: options?.timeoutMs,
     headers: options?.headers,
     signal,
@@ -368,7 +338,7 @@ export async function* watch<S>(
   const method = methodName("watch");
   const scope = openStreamScope(options?.signal);
   try {
-    const responses = await openStream(state.transport, State.method.watch, request, {
+    const responses = await openServerStream(state.transport, State.method.watch, request, {
       signal: scope.signal,
       headers: options?.headers,
     });
@@ -430,7 +400,7 @@ export async function get<S>(
   };
   const call = unaryOptions(state, options);
   return unary("get", async () => {
-    const response = await state.client.get(request, call);
+    const response = await callUnary(state.transport, State.method.get, request, call);
     if (!response.resource) {
       throw new OmniError(Code.Internal, "Omni answered Get without a resource", {
         method: methodName("get"),
@@ -481,7 +451,7 @@ export async function create<S>(
   const request = { resource: message };
   const call = unaryOptions(state, options);
   return unary("create", async () => {
-    const response = await state.client.create(request, call);
+    const response = await callUnary(state.transport, State.method.create, request, call);
     return decodeResource(type, response.resource ?? request.resource);
   });
 }
@@ -518,7 +488,7 @@ export async function update<S>(
   };
   const call = unaryOptions(state, options);
   return unary("update", async () => {
-    const response = await state.client.update(request, call);
+    const response = await callUnary(state.transport, State.method.update, request, call);
     return decodeResource(type, response.resource ?? request.newResource);
   });
 }
@@ -532,7 +502,7 @@ export async function destroy<S>(
   const request = removalRequest(type, id, options);
   const call = unaryOptions(state, options);
   return unary("destroy", async () => {
-    await state.client.destroy(request, call);
+    await callUnary(state.transport, State.method.destroy, request, call);
   });
 }
 
@@ -544,7 +514,11 @@ export async function teardown<S>(
 ): Promise<boolean> {
   const request = removalRequest(type, id, options);
   const call = unaryOptions(state, options);
-  return unary("teardown", async () => (await state.client.teardown(request, call)).destroyReady);
+  return unary(
+    "teardown",
+    async () =>
+      (await callUnary(state.transport, State.method.teardown, request, call)).destroyReady,
+  );
 }
 
 export async function teardownAndDestroy<S>(
@@ -556,7 +530,7 @@ export async function teardownAndDestroy<S>(
   const request = removalRequest(type, id, options);
   const call = unaryOptions(state, options);
   return unary("teardownAndDestroy", async () => {
-    await state.client.teardownAndDestroy(request, call);
+    await callUnary(state.transport, State.method.teardownAndDestroy, request, call);
   });
 }
 

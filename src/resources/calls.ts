@@ -1,16 +1,15 @@
 // The entry `sidero-omni-client/resources`: each resource call as a function of its own, taking
 // the transport of `createOmniTransport` first, so that an app's bundle holds only the calls it
 // makes. `client.resources` offers the same calls as methods.
-import { type OmniTransport, perOmniTransport } from "../omni-transport.js";
+import { type OmniTransport, requireOmniTransport } from "../omni-transport.js";
 import type { ListOptions, NamespaceOption, UpdateOptions, WatchOptions } from "./api.js";
 import * as state from "./api.js";
 import type { Resource, ResourceCallOptions, ResourceInput, ResourceType } from "./types.js";
 import type { WatchEvent } from "./watch-event.js";
 
 // The transport applies its own default deadline to unary calls.
-const stateOn = /*@__PURE__*/ perOmniTransport((transport) =>
-  state.createStateContext(transport, undefined),
-);
+const stateOn = (transport: OmniTransport) =>
+  state.createStateContext(requireOmniTransport(transport), undefined);
 
 export async function get<S>(
   transport: OmniTransport,

@@ -8,8 +8,9 @@ import {
   toBinary,
   toJson,
 } from "@bufbuild/protobuf";
+import { base64Encode } from "@bufbuild/protobuf/wire";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { toBase64 } from "../auth/encoding.js";
+
 import { ValidationError } from "../errors.js";
 import {
   MetadataSchema,
@@ -50,7 +51,7 @@ class DecodedResource<S> implements Resource<S> {
   toJSON(): { metadata: ResourceMetadata; spec: JsonValue; yamlSpec: string } {
     const spec = this.#schema
       ? toJson(this.#schema, this.spec as Message)
-      : { protoSpec: toBase64((this.spec as RawSpec).protoSpec), yamlSpec: this.yamlSpec };
+      : { protoSpec: base64Encode((this.spec as RawSpec).protoSpec), yamlSpec: this.yamlSpec };
     return { metadata: this.metadata, spec, yamlSpec: this.yamlSpec };
   }
 }

@@ -20,6 +20,7 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { toOmniError } from "../errors.js";
+import { returnFrom } from "../iteration.js";
 import { optionalTimeoutMs } from "../validation.js";
 import { requestHeaders } from "./request-headers.js";
 
@@ -229,10 +230,7 @@ export function createInterceptedTransport(
                     return result;
                   }, onError);
                 },
-                return: (value?: unknown) =>
-                  iterator.return
-                    ? iterator.return(value)
-                    : Promise.resolve({ done: true as const, value: undefined }),
+                return: (value?: unknown) => returnFrom(iterator, value),
               };
             },
           },
