@@ -81,8 +81,7 @@ export function createSigningInterceptor(
     // Rejects with the KeyError of a bad key before anything is sent.
     const signer = await auth.signer();
     const timestamp = Math.floor(now() / 1000).toString();
-    req.header.delete(PAYLOAD_HEADER);
-    req.header.delete(SIGNATURE_HEADER);
+    // A payload or signature header the caller set is replaced below; neither is signed.
     req.header.set(TIMESTAMP_HEADER, timestamp);
     const payload = buildSignaturePayload(method, req.header);
     const signature = await signatureHeader(signer, timestamp, payload);
