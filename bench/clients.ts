@@ -3,7 +3,7 @@
  * mapping) and the raw generated Connect client a user would write without the SDK, each on its
  * own transport of the same kind.
  */
-import { type Client, createClient, type Transport } from "@connectrpc/connect";
+import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport as createConnectGrpcTransport } from "@connectrpc/connect-node";
 import { createGrpcWebTransport as createConnectGrpcWebTransport } from "@connectrpc/connect-web";
 import * as openpgp from "openpgp";
@@ -67,15 +67,24 @@ export function sdkTransport(endpoints: BenchEndpoints, kind: TransportKind): Tr
 /**
  * What a user without the SDK would use: Connect's own transports; for the gateway, which
  * Connect has no transport for, the SDK's gateway transport without the client around it.
+ * `interceptors` run on every call, as the user's own would.
  */
-export function rawTransport(endpoints: BenchEndpoints, kind: TransportKind): Transport {
+export function rawTransport(
+  endpoints: BenchEndpoints,
+  kind: TransportKind,
+  interceptors: Interceptor[] = [],
+): Transport {
   switch (kind) {
     case "grpc":
-      return createConnectGrpcTransport({ baseUrl: endpoints.grpcUrl });
+      return createConnectGrpcTransport({ baseUrl: endpoints.grpcUrl, interceptors });
     case "grpcweb":
-      return createConnectGrpcWebTransport({ baseUrl: endpoints.httpUrl, useBinaryFormat: true });
+      return createConnectGrpcWebTransport({
+        baseUrl: endpoints.httpUrl,
+        useBinaryFormat: true,
+        interceptors,
+      });
     case "gateway":
-      return createGatewayTransport({ baseUrl: endpoints.httpUrl });
+      return createGatewayTransport({ baseUrl: endpoints.httpUrl, interceptors });
   }
 }
 
@@ -92,8 +101,12 @@ export interface RawClients {
   readonly state: Client<typeof State>;
 }
 
-export function rawClients(endpoints: BenchEndpoints, kind: TransportKind): RawClients {
-  const transport = rawTransport(endpoints, kind);
+export function rawClients(
+  endpoints: BenchEndpoints,
+  kind: TransportKind,
+  interceptors: Interceptor[] = [],
+): RawClients {
+  const transport = rawTransport(endpoints, kind, interceptors);
   return {
     management: createClient(ManagementService, transport),
     state: createClient(State, transport),
