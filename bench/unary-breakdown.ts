@@ -10,7 +10,8 @@
  *   ready-made bytes instead of doing the elliptic-curve arithmetic;
  * - SDK, ECDSA: the real call.
  *
- * It also times `sign` itself inside those live calls, against the same signer in a tight loop.
+ * It also times `sign` itself inside those live calls, against the same signer in a tight loop,
+ * after the thread slept for 1 ms, and after a 16 MiB memory sweep.
  * Run with `npx vite-node bench/unary-breakdown.ts` (`BENCH_SERVER=process` for a child-process
  * server); it is not part of `npm run bench`.
  */
@@ -113,18 +114,29 @@ try {
   }
 
   const payload = new TextEncoder().encode(freshHeaders[0]?.payload ?? "");
-  for (let index = 0; index < 1000; index++) {
-    await ecdsaSigner.sign(payload);
-  }
-  const loops = 5000;
-  const start = performance.now();
-  for (let index = 0; index < loops; index++) {
-    await ecdsaSigner.sign(payload);
-  }
-  const loopMicros = ((performance.now() - start) * 1000) / loops;
+  const signMicros = async (between: () => Promise<void> | void, count: number) => {
+    const micros: number[] = [];
+    for (let index = 0; index < count; index++) {
+      await between();
+      const start = performance.now();
+      await ecdsaSigner.sign(payload);
+      micros.push((performance.now() - start) * 1000);
+    }
+    return median(micros).toFixed(1);
+  };
+  const sweep = new Uint8Array(16 * 1024 * 1024);
+  const touchSweep = () => {
+    for (let offset = 0; offset < sweep.length; offset += 64) {
+      sweep[offset] = (sweep[offset] ?? 0) + 1;
+    }
+  };
+  await signMicros(() => undefined, 1000);
+  console.log(`  ECDSA sign inside the calls: ${(median(liveSignMs) * 1000).toFixed(1)} µs median`);
+  console.log(`  the same signer in a tight loop: ${await signMicros(() => undefined, 5000)} µs`);
   console.log(
-    `  ECDSA sign inside the calls: ${(median(liveSignMs) * 1000).toFixed(1)} µs median; in a tight loop: ${loopMicros.toFixed(1)} µs`,
+    `  after a 1 ms sleep: ${await signMicros(() => new Promise((resolve) => setTimeout(resolve, 1)), 2000)} µs`,
   );
+  console.log(`  after a 16 MiB memory sweep: ${await signMicros(touchSweep, 2000)} µs`);
 } finally {
   await server.close();
 }
