@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ValidationError } from "../../src/errors.js";
 import { readServiceAccountEnvironment } from "../../src/node/env.js";
 import { readUserKeyFile, userKeyFileCandidates, xdgDataHome } from "../../src/node/key-files.js";
 import {
@@ -10,16 +9,7 @@ import {
   loadOmniconfig,
   selectOmniconfigContext,
 } from "../../src/node/omniconfig.js";
-
-function thrown(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
-  }
-  throw new Error("expected a ValidationError");
-}
+import { thrownValidationError } from "../validation-error.js";
 
 describe("readServiceAccountEnvironment", () => {
   it("prefers SIDERO_SERVICE_ACCOUNT_KEY over OMNI_SERVICE_ACCOUNT_KEY", () => {
@@ -47,9 +37,12 @@ describe("readServiceAccountEnvironment", () => {
 
   it("names the missing variable", () => {
     expect(
-      thrown(() => readServiceAccountEnvironment({ OMNI_SERVICE_ACCOUNT_KEY: "x" })).argument,
+      thrownValidationError(() => readServiceAccountEnvironment({ OMNI_SERVICE_ACCOUNT_KEY: "x" }))
+        .argument,
     ).toBe("OMNI_ENDPOINT");
-    const error = thrown(() => readServiceAccountEnvironment({ OMNI_ENDPOINT: "https://o" }));
+    const error = thrownValidationError(() =>
+      readServiceAccountEnvironment({ OMNI_ENDPOINT: "https://o" }),
+    );
     expect(error.argument).toBe("OMNI_SERVICE_ACCOUNT_KEY");
     expect(error.message).toContain("SIDERO_SERVICE_ACCOUNT_KEY");
   });
@@ -128,7 +121,7 @@ context: default
     ["- just\n- a list\n", "omniconfig", "must be a YAML mapping"],
   ])("says what is wrong and where: %j", (text, argument, message) => {
     const path = write("bad", text);
-    const error = thrown(() => loadOmniconfig(path));
+    const error = thrownValidationError(() => loadOmniconfig(path));
     expect(error.argument).toBe(argument);
     expect(error.message).toContain(message);
     expect(error.message).toContain(path);
@@ -150,7 +143,7 @@ context: default
     );
     expect(selectOmniconfigContext(config).url).toBe("https://omni.example.com");
     for (const name of ["scratch", "empty"]) {
-      const error = thrown(() => selectOmniconfigContext(config, name));
+      const error = thrownValidationError(() => selectOmniconfigContext(config, name));
       expect(error.argument).toBe(`contexts.${name}.url`);
       expect(error.message).toContain(`is missing in ${config.path}`);
     }
@@ -165,13 +158,13 @@ context: default
 
   it("names the file that does not exist", () => {
     const path = join(dir, "missing");
-    const error = thrown(() => loadOmniconfig(path));
+    const error = thrownValidationError(() => loadOmniconfig(path));
     expect(error.message).toContain(`${path} does not exist`);
   });
 
   it("rejects a context that is not in the file, listing those that are", () => {
     const config = loadOmniconfig(write("config", twoContexts));
-    const error = thrown(() => selectOmniconfigContext(config, "prod"));
+    const error = thrownValidationError(() => selectOmniconfigContext(config, "prod"));
     expect(error.argument).toBe("context");
     expect(error.message).toContain('"prod" is not in');
     expect(error.message).toContain("default, lab");
@@ -179,7 +172,9 @@ context: default
 
   it("asks for a context when several exist and none is current", () => {
     const config = loadOmniconfig(write("config", twoContexts.replace("context: default\n", "")));
-    expect(thrown(() => selectOmniconfigContext(config)).message).toContain("pass { context }");
+    expect(thrownValidationError(() => selectOmniconfigContext(config)).message).toContain(
+      "pass { context }",
+    );
   });
 });
 
@@ -275,7 +270,9 @@ describe("user key files", () => {
         path: second,
         armoredPrivateKey: "armored",
       });
-      const error = thrown(() => readUserKeyFile([join(dir, "a.pgp")], "ctx", "j@x"));
+      const error = thrownValidationError(() =>
+        readUserKeyFile([join(dir, "a.pgp")], "ctx", "j@x"),
+      );
       expect(error.argument).toBe("keyFile");
       expect(error.message).toContain(join(dir, "a.pgp"));
       expect(error.message).toContain('no key for j@x in context "ctx"');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../../src/errors.js";
+import type { ValidationError } from "../../src/errors.js";
 import { checkOptionKeys, optionKeys } from "../../src/option-keys.js";
+import { thrownValidationError } from "../validation-error.js";
 
 interface Sample {
   readOnly?: boolean;
@@ -11,15 +12,7 @@ interface Sample {
 const sampleKeys = optionKeys<Sample>()({ readOnly: true, timeoutMs: true, transport: true });
 
 function refusal(options: unknown, argument = "options"): ValidationError {
-  try {
-    checkOptionKeys(argument, options, sampleKeys);
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      return error;
-    }
-    throw error;
-  }
-  throw new Error("nothing was refused");
+  return thrownValidationError(() => checkOptionKeys(argument, options, sampleKeys));
 }
 
 describe("optionKeys", () => {

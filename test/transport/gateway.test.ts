@@ -32,6 +32,11 @@ async function caught(promise: Promise<unknown>): Promise<ConnectError> {
   return error as ConnectError;
 }
 
+/** A generated ManagementService client on a plain gateway transport to `baseUrl`. */
+function managementOver(baseUrl: string) {
+  return createClient(ManagementService, createGatewayTransport({ baseUrl }));
+}
+
 async function drain<T>(stream: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
   for await (const item of stream) {
@@ -137,10 +142,7 @@ describe("createGatewayTransport: unary", () => {
       res.writeHead(status, { "content-type": "application/json", "grpc-metadata-trace": "t1" });
       res.end(JSON.stringify(body));
     });
-    const client = createClient(
-      ManagementService,
-      createGatewayTransport({ baseUrl: gateway.url }),
-    );
+    const client = managementOver(gateway.url);
     const error = await caught(client.omniconfig({}));
     expect(error.code).toBe(code);
     expect(error.rawMessage).toContain(message);
@@ -167,10 +169,7 @@ describe("createGatewayTransport: unary", () => {
       res.writeHead(status, { "content-type": "text/html" });
       res.end(body);
     });
-    const client = createClient(
-      ManagementService,
-      createGatewayTransport({ baseUrl: gateway.url }),
-    );
+    const client = managementOver(gateway.url);
     const error = await caught(client.omniconfig({}));
     expect(error.code).toBe(code);
     expect(error.rawMessage).toContain(message);
@@ -181,10 +180,7 @@ describe("createGatewayTransport: unary", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end("");
     });
-    const client = createClient(
-      ManagementService,
-      createGatewayTransport({ baseUrl: gateway.url }),
-    );
+    const client = managementOver(gateway.url);
     await expect(client.destroyServiceAccount({ name: "ci" })).resolves.toBeDefined();
     const error = await caught(client.omniconfig({}));
     expect(error.code).toBe(Code.Internal);
@@ -195,10 +191,7 @@ describe("createGatewayTransport: unary", () => {
     gateway = await startRecordedGateway(() => {
       // Never answers.
     });
-    const client = createClient(
-      ManagementService,
-      createGatewayTransport({ baseUrl: gateway.url }),
-    );
+    const client = managementOver(gateway.url);
     const error = await caught(client.omniconfig({}, { timeoutMs: 50 }));
     expect(error.code).toBe(Code.DeadlineExceeded);
     expect(gateway.requests[0]?.headers["grpc-timeout"]).toBe("50m");
@@ -221,10 +214,7 @@ describe("createGatewayTransport: unary", () => {
     gateway = await startRecordedGateway(() => {
       // Never answers.
     });
-    const client = createClient(
-      ManagementService,
-      createGatewayTransport({ baseUrl: gateway.url }),
-    );
+    const client = managementOver(gateway.url);
     const controller = new AbortController();
     const call = client.omniconfig({}, { signal: controller.signal });
     await waitFor(() => gateway?.requests.length === 1);
@@ -236,7 +226,7 @@ describe("createGatewayTransport: unary", () => {
   it("reports an unreachable gateway as unavailable", async () => {
     const closed = await startRecordedGateway(() => {});
     await closed.close();
-    const client = createClient(ManagementService, createGatewayTransport({ baseUrl: closed.url }));
+    const client = managementOver(closed.url);
     const error = await caught(client.omniconfig({}));
     expect(error.code).toBe(Code.Unavailable);
     expect(error.rawMessage).toContain("cannot reach the Omni gateway");
@@ -284,10 +274,7 @@ describe("createGatewayTransport: unary", () => {
       res.write('{"kubeconfig": "YXBp');
       setTimeout(() => res.socket?.destroy(), 20);
     });
-    const client = createClient(
-      ManagementService,
-      createGatewayTransport({ baseUrl: gateway.url }),
-    );
+    const client = managementOver(gateway.url);
     const error = await caught(client.kubeconfig({}));
     expect(error.code).toBe(Code.Unavailable);
     expect(error.rawMessage).toContain(
@@ -300,10 +287,7 @@ describe("createGatewayTransport: unary", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.write('{"kubeconfig": "YXBp');
     });
-    const client = createClient(
-      ManagementService,
-      createGatewayTransport({ baseUrl: gateway.url }),
-    );
+    const client = managementOver(gateway.url);
     expect((await caught(client.kubeconfig({}, { timeoutMs: 100 }))).code).toBe(
       Code.DeadlineExceeded,
     );
@@ -398,10 +382,7 @@ describe("createGatewayTransport: server streaming", () => {
       res.write(line("first", "x"));
       void released.then(() => res.write(line("second", "y")));
     });
-    const client = createClient(
-      ManagementService,
-      createGatewayTransport({ baseUrl: gateway.url }),
-    );
+    const client = managementOver(gateway.url);
     const controller = new AbortController();
     const iterator = client
       .machineLogs({ machineId: "m", follow: true }, { signal: controller.signal })
@@ -421,10 +402,7 @@ describe("createGatewayTransport: server streaming", () => {
       res.writeHead(200);
       res.write(line("only", "x"));
     });
-    const client = createClient(
-      ManagementService,
-      createGatewayTransport({ baseUrl: gateway.url }),
-    );
+    const client = managementOver(gateway.url);
     const seen: string[] = [];
     const error = await caught(
       (async () => {
@@ -492,10 +470,7 @@ describe("createGatewayTransport: server streaming", () => {
       res.write(line("first", "x"));
       setTimeout(() => res.socket?.destroy(), 20);
     });
-    const client = createClient(
-      ManagementService,
-      createGatewayTransport({ baseUrl: gateway.url }),
-    );
+    const client = managementOver(gateway.url);
     const seen: string[] = [];
     const error = await caught(
       (async () => {

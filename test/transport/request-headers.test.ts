@@ -1,19 +1,14 @@
 import { createClient } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { createOmniClient } from "../../src/client.js";
-import { ValidationError } from "../../src/errors.js";
+import type { ValidationError } from "../../src/errors.js";
 import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
 import { requestHeaders } from "../../src/transport/request-headers.js";
 import { createFakeOmni } from "../facade/fake-omni.js";
+import { thrownValidationError } from "../validation-error.js";
 
 function refusal(init: HeadersInit): ValidationError {
-  try {
-    requestHeaders(init);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
-  }
-  throw new Error("the headers were accepted");
+  return thrownValidationError(() => requestHeaders(init));
 }
 
 describe("request headers as gRPC metadata", () => {
