@@ -236,11 +236,6 @@ export class ReadOnlyModeError extends OmniError {
 }
 nameClass(ReadOnlyModeError, "ReadOnlyModeError");
 
-/** The gRPC status code of anything a call failed with: an `OmniError`'s own, or Connect's reading of it. */
-export function statusCode(error: unknown): Code {
-  return error instanceof OmniError ? error.code : ConnectError.from(error).code;
-}
-
 const byCode: Partial<
   Record<Code, new (message: string, options?: OmniErrorOptions) => OmniError>
 > = {

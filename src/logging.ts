@@ -1,6 +1,6 @@
 import { Code, type Interceptor, type StreamResponse } from "@connectrpc/connect";
-import { statusCode } from "./errors.js";
 import { returnFrom } from "./iteration.js";
+import { statusCode } from "./status-code.js";
 
 /** Structured fields of a log line; the SDK only ever puts method names, durations and codes here. */
 export type OmniLogFields = Record<string, string | number | boolean | undefined>;

@@ -1,8 +1,9 @@
 import { Code, ConnectError, type Interceptor, type UnaryRequest } from "@connectrpc/connect";
 import { abortableDelay } from "./abortable-delay.js";
-import { statusCode, ValidationError } from "./errors.js";
+import { ValidationError } from "./errors.js";
 import { checkOptionKeys, optionKeys } from "./option-keys.js";
 import { classifyCall } from "./safety/classification.js";
+import { statusCode } from "./status-code.js";
 import {
   callTimeoutMs,
   isSharedUnaryCallSignal,
