@@ -1,0 +1,42 @@
+// `npm run omni:real`: a real Omni on loopback for manual testing and for suites run against it.
+// Prints OMNI_ENDPOINT and OMNI_SERVICE_ACCOUNT_KEY on lines of their own once Omni answers, and
+// runs until SIGINT or SIGTERM, when it stops Omni and removes its state and its TUN device.
+import { HarnessError } from "./harness-error.js";
+import { startRealOmni } from "./real-omni.js";
+
+async function main(): Promise<void> {
+  const omni = await startRealOmni({
+    onStep: (step) => process.stderr.write(`real Omni: ${step}\n`),
+  });
+  process.stdout.write(
+    [
+      `OMNI_VERSION=${omni.version}`,
+      `OMNI_ENDPOINT=${omni.endpoint}`,
+      `OMNI_GRPC_WEB_URL=${omni.grpcWebUrl}`,
+      `OMNI_SERVICE_ACCOUNT_KEY=${omni.serviceAccountKey}`,
+      `OMNI_IDENTITY_PROVIDER=${omni.identityProvider.issuerUrl}`,
+      `OMNI_IDENTITY_PROVIDER_CA=${omni.identityProvider.caFile}`,
+      "",
+    ].join("\n"),
+  );
+  process.stderr.write(`real Omni: running from ${omni.stateDir}; Ctrl-C stops it\n`);
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    process.stderr.write(`real Omni: ${signal}, stopping\n`);
+    await omni.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof HarnessError ? error.message : `real Omni: ${String(error)}`}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { HarnessError } from "./harness-error.js";
+
+/** The project's Go module: where the real Omni, omnictl and our Go helpers are built from. */
+export const interopDir = resolve(fileURLToPath(new URL("../../interop", import.meta.url)));
+
+/** Built binaries live beside the module (ignored by git); the Go caches stay where Go keeps them. */
+export const interopBinDir = join(interopDir, "bin");
+
+/** The Omni release the module pins: the newest one the Go module proxy serves here. */
+export const omniVersion = "v1.9.3";
+
+export interface InteropBinaries {
+  omni: string;
+  omnictl: string;
+  identityProvider: string;
+  grpcWebProxy: string;
+}
+
+function goCommand(): string {
+  if (process.env.GO) {
+    return process.env.GO;
+  }
+  const onPath = (process.env.PATH ?? "")
+    .split(delimiter)
+    .map((dir) => join(dir, "go"))
+    .find((candidate) => existsSync(candidate));
+  return onPath ?? "/usr/local/go/bin/go";
+}
+
+function run(step: string, args: string[], cwd: string): Promise<void> {
+  return new Promise((done, fail) => {
+    const output: string[] = [];
+    const child = spawn(goCommand(), args, {
+      cwd,
+      env: { ...process.env, CGO_ENABLED: "0", GOFLAGS: "-mod=readonly" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+    child.on("error", (error) =>
+      fail(new HarnessError(step, `cannot run ${goCommand()}: ${error.message}`)),
+    );
+    child.on("close", (code) => {
+      if (code === 0) {
+        done();
+      } else {
+        const tail = output.join("").trim().split("\n").slice(-25).join("\n");
+        fail(new HarnessError(step, `go ${args.join(" ")} exited with ${code}:\n${tail}`));
+      }
+    });
+  });
+}
+
+/**
+ * Builds Omni, omnictl, the identity-provider stand-in and the gRPC-Web proxy from the Go module
+ * proxy. Go skips the link when a binary is already current, so a second call costs seconds.
+ */
+export async function buildInteropBinaries(): Promise<InteropBinaries> {
+  await run(
+    `build Omni ${omniVersion} and omnictl (go build in interop/)`,
+    [
+      "build",
+      "-o",
+      `${interopBinDir}/`,
+      "github.com/siderolabs/omni/cmd/omni",
+      "github.com/siderolabs/omni/cmd/omnictl",
+      "./cmd/identity-provider",
+    ],
+    interopDir,
+  );
+  await run(
+    "build grpcwebproxy (go build in interop/grpcwebproxy/)",
+    ["build", "-o", `${interopBinDir}/`, "github.com/improbable-eng/grpc-web/go/grpcwebproxy"],
+    join(interopDir, "grpcwebproxy"),
+  );
+  return {
+    omni: join(interopBinDir, "omni"),
+    omnictl: join(interopBinDir, "omnictl"),
+    identityProvider: join(interopBinDir, "identity-provider"),
+    grpcWebProxy: join(interopBinDir, "grpcwebproxy"),
+  };
+}
