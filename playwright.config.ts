@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { systemChromium } from "./e2e/support/chromium.js";
 
 /**
  * Browser end-to-end tests in Debian's Chromium (never a downloaded browser), against the
@@ -7,6 +8,8 @@ import { defineConfig } from "@playwright/test";
  */
 export default defineConfig({
   testDir: "e2e",
+  // The real-Omni browser tests have their own config (`npm run test:e2e:real-omni`).
+  testIgnore: "real-omni/**",
   outputDir: "test-results/e2e",
   globalSetup: "./e2e/global-setup.ts",
   // The reporter stays overridable: `.ci/run` passes `--reporter=list,json`.
@@ -17,24 +20,5 @@ export default defineConfig({
   forbidOnly: Boolean(process.env.CI),
   timeout: 60_000,
   expect: { timeout: 15_000 },
-  use: {
-    browserName: "chromium",
-    headless: true,
-    screenshot: "only-on-failure",
-    trace: "retain-on-failure",
-    viewport: { width: 1280, height: 900 },
-    launchOptions: {
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-default-apps",
-        "--disable-extensions",
-        "--no-first-run",
-        "--headless=new",
-      ],
-    },
-  },
+  use: systemChromium,
 });

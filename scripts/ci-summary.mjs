@@ -1,6 +1,6 @@
 // Sums the test reports of every runner .ci/run used and prints the closing line CI reads.
 // Exits non-zero when a test or any other CI step failed.
-import { existsSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const [reportDir, failedStepCount, ...failedSteps] = process.argv.slice(2);
@@ -8,20 +8,21 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 
-const vitestReport = join(reportDir, "vitest.json");
-if (existsSync(vitestReport)) {
-  const report = JSON.parse(readFileSync(vitestReport, "utf8"));
-  passed += report.numPassedTests;
-  failed += report.numFailedTests;
-  skipped += report.numPendingTests + report.numTodoTests;
-}
-
-const playwrightReport = join(reportDir, "playwright.json");
-if (existsSync(playwrightReport)) {
-  const { stats } = JSON.parse(readFileSync(playwrightReport, "utf8"));
-  passed += stats.expected + stats.flaky;
-  failed += stats.unexpected;
-  skipped += stats.skipped;
+// One report per run of a runner: vitest*.json from vitest, playwright*.json from Playwright.
+for (const file of readdirSync(reportDir).sort()) {
+  if (!file.endsWith(".json")) {
+    continue;
+  }
+  const report = JSON.parse(readFileSync(join(reportDir, file), "utf8"));
+  if (file.startsWith("vitest")) {
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    skipped += report.numPendingTests + report.numTodoTests;
+  } else if (file.startsWith("playwright")) {
+    passed += report.stats.expected + report.stats.flaky;
+    failed += report.stats.unexpected;
+    skipped += report.stats.skipped;
+  }
 }
 
 if (Number(failedStepCount) > 0) {

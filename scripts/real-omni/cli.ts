@@ -1,11 +1,28 @@
-// `npm run omni:real`: a real Omni on loopback for manual testing and for suites run against it.
+// `npm run omni:real [-- --release v1.7.0]`: a real Omni on loopback for manual testing and for
+// the suites run against it.
 // Prints OMNI_ENDPOINT and OMNI_SERVICE_ACCOUNT_KEY on lines of their own once Omni answers, and
 // runs until SIGINT or SIGTERM, when it stops Omni and removes its state and its TUN device.
+import { parseArgs } from "node:util";
 import { HarnessError } from "./harness-error.js";
+import { defaultOmniRelease, isOmniRelease, omniReleases } from "./interop-tools.js";
 import { startRealOmni } from "./real-omni.js";
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      release: { type: "string", default: process.env.OMNI_RELEASE ?? defaultOmniRelease },
+    },
+    strict: true,
+  });
+  const release = values.release ?? defaultOmniRelease;
+  if (!isOmniRelease(release)) {
+    throw new HarnessError(
+      "read the arguments",
+      `--release must be one of ${omniReleases.join(", ")}, got "${release}"`,
+    );
+  }
   const omni = await startRealOmni({
+    release,
     onStep: (step) => process.stderr.write(`real Omni: ${step}\n`),
   });
   process.stdout.write(

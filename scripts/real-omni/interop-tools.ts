@@ -10,8 +10,23 @@ export const interopDir = resolve(fileURLToPath(new URL("../../interop", import.
 /** Built binaries live beside the module (ignored by git); the Go caches stay where Go keeps them. */
 export const interopBinDir = join(interopDir, "bin");
 
-/** The Omni release the module pins: the newest one the Go module proxy serves here. */
-export const omniVersion = "v1.9.3";
+/**
+ * The Omni releases the project builds, each from a Go module of its own: v1.9.3, the newest one
+ * the Go module proxy serves here (it refuses v1.9.4 and later), and v1.7.0 for the
+ * compatibility table.
+ */
+export const omniReleases = ["v1.9.3", "v1.7.0"] as const;
+export type OmniRelease = (typeof omniReleases)[number];
+export const defaultOmniRelease: OmniRelease = "v1.9.3";
+
+const releaseModules: Record<OmniRelease, string> = {
+  "v1.9.3": interopDir,
+  "v1.7.0": join(interopDir, "omni-v1.7"),
+};
+
+export function isOmniRelease(value: string): value is OmniRelease {
+  return (omniReleases as readonly string[]).includes(value);
+}
 
 export interface InteropBinaries {
   omni: string;
@@ -56,17 +71,25 @@ function run(step: string, args: string[], cwd: string): Promise<void> {
 }
 
 /**
- * Builds Omni, omnictl, the identity-provider stand-in and the gRPC-Web proxy from the Go module
- * proxy. Go skips the link when a binary is already current, so a second call costs seconds.
+ * Builds Omni of the given release, omnictl, the identity-provider stand-in and the gRPC-Web proxy
+ * from the Go module proxy. Go skips the link when a binary is already current, so a second call
+ * costs seconds.
  */
-export async function buildInteropBinaries(): Promise<InteropBinaries> {
+export async function buildInteropBinaries(
+  release: OmniRelease = defaultOmniRelease,
+): Promise<InteropBinaries> {
+  const releaseBinDir = join(interopBinDir, release);
   await run(
-    `build Omni ${omniVersion} and omnictl (go build in interop/)`,
+    `build Omni ${release} (go build in ${releaseModules[release]})`,
+    ["build", "-o", `${releaseBinDir}/`, "github.com/siderolabs/omni/cmd/omni"],
+    releaseModules[release],
+  );
+  await run(
+    "build omnictl and the identity-provider stand-in (go build in interop/)",
     [
       "build",
       "-o",
       `${interopBinDir}/`,
-      "github.com/siderolabs/omni/cmd/omni",
       "github.com/siderolabs/omni/cmd/omnictl",
       "./cmd/identity-provider",
     ],
@@ -78,7 +101,7 @@ export async function buildInteropBinaries(): Promise<InteropBinaries> {
     join(interopDir, "grpcwebproxy"),
   );
   return {
-    omni: join(interopBinDir, "omni"),
+    omni: join(releaseBinDir, "omni"),
     omnictl: join(interopBinDir, "omnictl"),
     identityProvider: join(interopBinDir, "identity-provider"),
     grpcWebProxy: join(interopBinDir, "grpcwebproxy"),

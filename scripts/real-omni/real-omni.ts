@@ -8,7 +8,12 @@ import { promisify } from "node:util";
 import { generateKey } from "openpgp";
 import { HarnessError } from "./harness-error.js";
 import type { IdentityProvider } from "./identity-provider.js";
-import { buildInteropBinaries, type InteropBinaries, omniVersion } from "./interop-tools.js";
+import {
+  buildInteropBinaries,
+  defaultOmniRelease,
+  type InteropBinaries,
+  type OmniRelease,
+} from "./interop-tools.js";
 import { type OmniPorts, omniConfig, omniPortNames, stateFiles } from "./omni-config.js";
 import { ManagedProcess } from "./processes.js";
 
@@ -45,6 +50,8 @@ export interface RealOmni {
 }
 
 export interface StartRealOmniOptions {
+  /** Which Omni release to build and run (default v1.9.3). */
+  release?: OmniRelease;
   /** Progress lines (the step being taken); default: none. */
   onStep?: (step: string) => void;
   /** How long Omni may take to answer after it starts (default 180 s). */
@@ -170,6 +177,7 @@ async function waitForHealth(
  */
 export async function startRealOmni(options: StartRealOmniOptions = {}): Promise<RealOmni> {
   const onStep = options.onStep ?? (() => {});
+  const release = options.release ?? defaultOmniRelease;
   const processes: ManagedProcess[] = [];
   let stateDir: string | undefined;
   const stop = async () => {
@@ -184,8 +192,8 @@ export async function startRealOmni(options: StartRealOmniOptions = {}): Promise
   try {
     onStep("checking prerequisites");
     await checkPrerequisites();
-    onStep(`building Omni ${omniVersion}, omnictl and grpcwebproxy from the Go module proxy`);
-    const binaries = await buildInteropBinaries();
+    onStep(`building Omni ${release}, omnictl and grpcwebproxy from the Go module proxy`);
+    const binaries = await buildInteropBinaries(release);
 
     stateDir = await mkdtemp(join(tmpdir(), "real-omni-"));
     const dir = stateDir;
@@ -229,7 +237,7 @@ export async function startRealOmni(options: StartRealOmniOptions = {}): Promise
       }),
     );
 
-    onStep(`starting Omni ${omniVersion}`);
+    onStep(`starting Omni ${release}`);
     const omni = ManagedProcess.start(
       "omni",
       binaries.omni,
@@ -278,7 +286,7 @@ export async function startRealOmni(options: StartRealOmniOptions = {}): Promise
     );
 
     return {
-      version: omniVersion,
+      version: release,
       endpoint,
       grpcWebUrl,
       serviceAccountKey,
