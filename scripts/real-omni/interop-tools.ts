@@ -32,6 +32,7 @@ export interface InteropBinaries {
   omni: string;
   omnictl: string;
   identityProvider: string;
+  versionsStandIn: string;
   grpcWebProxy: string;
 }
 
@@ -85,13 +86,14 @@ export async function buildInteropBinaries(
     releaseModules[release],
   );
   await run(
-    "build omnictl and the identity-provider stand-in (go build in interop/)",
+    "build omnictl and the stand-ins (go build in interop/)",
     [
       "build",
       "-o",
       `${interopBinDir}/`,
       "github.com/siderolabs/omni/cmd/omnictl",
       "./cmd/identity-provider",
+      "./cmd/versions-stand-in",
     ],
     interopDir,
   );
@@ -104,6 +106,7 @@ export async function buildInteropBinaries(
     omni: join(releaseBinDir, "omni"),
     omnictl: join(interopBinDir, "omnictl"),
     identityProvider: join(interopBinDir, "identity-provider"),
+    versionsStandIn: join(interopBinDir, "versions-stand-in"),
     grpcWebProxy: join(interopBinDir, "grpcwebproxy"),
   };
 }

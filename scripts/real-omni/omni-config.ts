@@ -37,6 +37,8 @@ export interface OmniConfigInput {
   initialUsers: string[];
   /** Name of the service account Omni creates at start (Admin). */
   initialServiceAccount: string;
+  /** `http://127.0.0.1:PORT` of the versions stand-in: Omni's Image Factory and Kubernetes registry. */
+  versionsStandInUrl: string;
 }
 
 /** File names inside the state directory. */
@@ -49,8 +51,9 @@ export const stateFiles = {
 
 /**
  * Omni's configuration for a test instance: everything on 127.0.0.1, embedded etcd, Auth0 pointed
- * at the local stand-in (its keys are fetched on first use, so Omni starts offline), an initial
- * Admin service account whose key Omni writes into the state directory, and the EULA accepted.
+ * at the local stand-in (its keys are fetched on first use, so Omni starts offline), the Image
+ * Factory and Kubernetes registry pointed at the versions stand-in, an initial Admin service
+ * account whose key Omni writes into the state directory, and the EULA accepted.
  */
 export function omniConfig(input: OmniConfigInput): string {
   const { ports, stateDir } = input;
@@ -116,5 +119,11 @@ export function omniConfig(input: OmniConfigInput): string {
       },
     },
     etcdBackup: { localPath: `${stateDir}/etcd-backups` },
+    // Offline, Omni would list no Talos or Kubernetes versions and so refuse every Cluster.
+    registries: {
+      kubernetes: `${new URL(input.versionsStandInUrl).host}/siderolabs/kubelet`,
+      imageFactoryBaseURL: input.versionsStandInUrl,
+      imageFactoryPXEBaseURL: input.versionsStandInUrl,
+    },
   });
 }

@@ -3,9 +3,16 @@ import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { HarnessError } from "./harness-error.js";
 
+interface LineWatcher {
+  pattern: RegExp;
+  found(match: RegExpMatchArray): void;
+}
+
 /** A child process whose output goes to a log file, and whose last lines explain a failure. */
 export class ManagedProcess {
   private readonly recent: string[] = [];
+  private readonly watchers = new Set<LineWatcher>();
+  private partialLine = "";
   private exitCode: number | null | undefined;
   readonly exited: Promise<void>;
 
@@ -31,20 +38,34 @@ export class ManagedProcess {
     });
     const managed = new ManagedProcess(name, child);
     const log = createWriteStream(options.logFile);
-    const keep = (chunk: Buffer) => {
+    const read = (chunk: Buffer) => {
       log.write(chunk);
-      for (const line of chunk.toString().split("\n")) {
-        if (line.trim() !== "") {
-          managed.recent.push(line);
-        }
-      }
-      managed.recent.splice(0, Math.max(0, managed.recent.length - 40));
+      managed.receive(chunk.toString());
     };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    child.stdout?.on("data", read);
+    child.stderr?.on("data", read);
     child.on("close", () => log.end());
     child.on("error", (error) => managed.recent.push(`cannot start ${command}: ${error.message}`));
     return managed;
+  }
+
+  private receive(text: string): void {
+    const lines = (this.partialLine + text).split("\n");
+    this.partialLine = lines.pop() ?? "";
+    for (const line of lines) {
+      if (line.trim() === "") {
+        continue;
+      }
+      this.recent.push(line);
+      for (const watcher of this.watchers) {
+        const match = line.match(watcher.pattern);
+        if (match) {
+          this.watchers.delete(watcher);
+          watcher.found(match);
+        }
+      }
+    }
+    this.recent.splice(0, Math.max(0, this.recent.length - 40));
   }
 
   get running(): boolean {
@@ -56,22 +77,45 @@ export class ManagedProcess {
     return this.recent.slice(-lines).join("\n");
   }
 
-  /** Resolves with the first printed line that matches, or fails when the process ends first. */
+  /**
+   * Resolves with the first line printed from now on (or among the last few kept) that matches,
+   * or fails when the process ends first or the time runs out.
+   */
   async waitForLine(step: string, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      for (const line of this.recent) {
-        const match = line.match(pattern);
-        if (match) {
-          return match;
-        }
+    for (const line of this.recent) {
+      const match = line.match(pattern);
+      if (match) {
+        return match;
       }
-      if (!this.running) {
-        throw this.failure(step, `${this.name} exited with ${this.exitCode}`);
-      }
-      await new Promise((wake) => setTimeout(wake, 50));
     }
-    throw this.failure(step, `${this.name} printed nothing matching ${pattern} in ${timeoutMs} ms`);
+    let watcher: LineWatcher | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const found = new Promise<RegExpMatchArray>((resolve) => {
+      watcher = { pattern, found: resolve };
+      this.watchers.add(watcher);
+    });
+    const timedOut = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    });
+    const outcome = await Promise.race([
+      found,
+      this.exited.then(() => "exited" as const),
+      timedOut,
+    ]);
+    clearTimeout(timer);
+    if (watcher) {
+      this.watchers.delete(watcher);
+    }
+    if (outcome === "exited") {
+      throw this.failure(step, `${this.name} exited with ${this.exitCode}`);
+    }
+    if (outcome === "timeout") {
+      throw this.failure(
+        step,
+        `${this.name} printed nothing matching ${pattern} in ${timeoutMs} ms`,
+      );
+    }
+    return outcome;
   }
 
   failure(step: string, reason: string): HarnessError {

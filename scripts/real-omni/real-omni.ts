@@ -26,6 +26,13 @@ const auth0ClientId = "sidero-omni-client-tests";
 /** A user Omni makes an Admin at start: the "logged-in user" who confirms keys in the login flow. */
 export const realOmniAdminUser = "admin@sidero-omni-client.invalid";
 
+/**
+ * The versions the versions stand-in offers: Omni v1.9.3's own defaults. Every Talos version must
+ * be compatible with one of the Kubernetes versions, or Omni makes no TalosVersion of it.
+ */
+export const standInTalosVersions = ["1.12.8", "1.13.2", "1.13.5"] as const;
+export const standInKubernetesVersions = ["1.35.6", "1.36.2"] as const;
+
 /** The Admin service account Omni creates at start and whose key it writes. */
 export const initialServiceAccountName = "sdk-tests";
 
@@ -223,6 +230,27 @@ export async function startRealOmni(options: StartRealOmniOptions = {}): Promise
     ).slice(1);
     const [issuerUrl, issuerHost] = issuer as [string, string];
 
+    onStep("starting the versions stand-in (Image Factory and Kubernetes registry)");
+    const versionsStandIn = ManagedProcess.start(
+      "versions-stand-in",
+      binaries.versionsStandIn,
+      [
+        "-listen",
+        "127.0.0.1:0",
+        "-talos-versions",
+        standInTalosVersions.join(","),
+        "-kubernetes-versions",
+        standInKubernetesVersions.join(","),
+      ],
+      { cwd: dir, logFile: join(dir, "versions-stand-in.log") },
+    );
+    processes.push(versionsStandIn);
+    const [, versionsStandInUrl = ""] = await versionsStandIn.waitForLine(
+      "start the versions stand-in",
+      /^URL=(http:\/\/127\.0\.0\.1:\d+)$/,
+      15_000,
+    );
+
     onStep("writing Omni's configuration and etcd key");
     await writeEtcdPrivateKey(join(dir, stateFiles.etcdPrivateKey));
     await writeFile(
@@ -234,6 +262,7 @@ export async function startRealOmni(options: StartRealOmniOptions = {}): Promise
         auth0ClientId,
         initialUsers: [realOmniAdminUser],
         initialServiceAccount: initialServiceAccountName,
+        versionsStandInUrl,
       }),
     );
 
@@ -257,6 +286,12 @@ export async function startRealOmni(options: StartRealOmniOptions = {}): Promise
       omni,
       join(dir, stateFiles.initialServiceAccountKey),
       deadline,
+    );
+    // Tests create clusters, which Omni refuses until it has read the versions.
+    await omni.waitForLine(
+      "wait for Omni to read the Talos versions from the stand-in",
+      /reconciled Talos versions/,
+      Math.max(1_000, deadline - Date.now()),
     );
 
     onStep("starting grpcwebproxy in front of Omni");

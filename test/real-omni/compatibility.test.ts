@@ -1,4 +1,10 @@
-import { create, type DescMethod, type DescService } from "@bufbuild/protobuf";
+import {
+  create,
+  type DescMethod,
+  type DescMethodStreaming,
+  type DescMethodUnary,
+  type DescService,
+} from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { AuthService } from "../../src/gen/omni/auth/auth_pb.js";
@@ -62,10 +68,10 @@ async function serverHas(transport: Transport, service: DescService, method: Des
   const input = create(method.input);
   try {
     if (method.methodKind === "unary") {
-      await transport.unary(method, signal, undefined, undefined, input);
+      await transport.unary(method as DescMethodUnary, signal, undefined, undefined, input);
     } else {
       const response = await transport.stream(
-        method,
+        method as DescMethodStreaming,
         signal,
         undefined,
         undefined,
