@@ -1,6 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { mintIdToken } from "../../scripts/real-omni/identity-provider.js";
-import { createOmniClient } from "../../src/index.js";
+import { Clusters, createOmniClient, serviceAccountAuth } from "../../src/index.js";
 import { createGrpcTransport } from "../../src/node.js";
 import { type RealOmniE2eEnvironment, realOmniE2eEnvironment } from "./environment.js";
 
@@ -15,6 +15,14 @@ async function expectLoadedFromOmni(page: Page): Promise<void> {
   await expect(page.locator("#clusters[data-loaded=true]")).toBeAttached();
   await expect(page.locator("#machines[data-loaded=true]")).toBeAttached();
   await expect(page.locator("#stream-error")).toBeHidden();
+}
+
+function adminClient(environment: RealOmniE2eEnvironment) {
+  const { omni } = environment;
+  return createOmniClient({
+    transport: createGrpcTransport({ baseUrl: omni.endpoint }),
+    auth: serviceAccountAuth(omni.serviceAccountKey),
+  });
 }
 
 /** Confirms a key as Omni's web UI does for a logged-in user: ConfirmPublicKey with an ID token. */
@@ -42,6 +50,21 @@ for (const transport of ["gateway", "grpc-web"] as const) {
     await expect(page.locator("#read-only-badge")).toBeVisible();
     await expectLoadedFromOmni(page);
     await expect(page.locator("#service-account-key")).toHaveValue("");
+
+    // A cluster created elsewhere reaches the table through the watch, with the status Omni's
+    // controllers write for it, and leaves it when it is torn down.
+    const admin = adminClient(environment);
+    const id = `e2e-${transport}-${Date.now().toString(36)}`;
+    await admin.resources.create(Clusters, {
+      metadata: { id },
+      spec: { talosVersion: "1.13.5", kubernetesVersion: "1.36.2" },
+    });
+    const row = page.locator(`#clusters tr[data-cluster="${id}"]`);
+    await expect(row).toContainText("1.13.5");
+    await expect(row).toContainText("1.36.2");
+    await expect(row.locator("td.status")).not.toHaveText("pending");
+    await admin.resources.teardownAndDestroy(Clusters, id);
+    await expect(row).toHaveCount(0);
   });
 }
 
