@@ -17,7 +17,8 @@ export interface OmniClient {
   readonly resources: ResourcesApi;
   /**
    * The login flow for browser-style (ECDSA / PGP user) keys. Registering and confirming a key is
-   * how a read-only dashboard gets to read at all, so these calls are not stopped by `readOnly`.
+   * how a read-only dashboard gets to read at all, so these calls are not stopped by `readOnly`;
+   * `revokePublicKey` is, like every other write.
    */
   readonly auth: OmniAuthApi;
   readonly readOnly: boolean;
@@ -36,7 +37,8 @@ export function createOmniClient(options: OmniClientOptions): OmniClient {
   const client: OmniClient = {
     management: createManagementApi(guarded),
     resources: createResourcesApi(guarded),
-    auth: createAuthApi(login),
+    // Revoking a key deletes it on the server, so read-only mode refuses it like any other write.
+    auth: createAuthApi(login, guarded),
     readOnly,
     transport: guarded,
   };

@@ -159,8 +159,9 @@ function withoutBearerPrefix(idToken: string): string {
 /**
  * Only the armor is checked here: parsing the key would pull openpgp.js into every bundle that
  * uses the login flow, ECDSA-only dashboards included. Omni itself rejects a key whose lifetime
- * is missing or longer than 8 hours (InvalidArgument). Sending a private key is what must never
- * happen, and the armor header is enough to prevent that.
+ * is missing or longer than 8 hours, or whose user ID holds no email, with a plain error (gRPC
+ * Unknown, e.g. "key lifetime is too long: 24h0m0s", on v1.9.3). Sending a private key is what
+ * must never happen, and the armor header is enough to prevent that.
  */
 function pgpPublicKeyData(armored: unknown): Uint8Array {
   const argument = "pgpPublicKey";
@@ -204,9 +205,15 @@ async function publicKeyMessage(options: RegisterPublicKeyOptions): Promise<Publ
 
 /**
  * The AuthService login flow. It does not sign by itself: give it a transport that signs (as
- * `client.transport` does) so that `revokePublicKey` is accepted.
+ * `client.transport` does) so that `revokePublicKey` is accepted. Registering, confirming and
+ * awaiting a key use `transport`; revoking, a write a read-only client must refuse and not only
+ * a step of logging in, uses `revokeTransport`, so a client can route it through its read-only
+ * guard.
  */
-export function createAuthApi(transport: Transport): OmniAuthApi {
+export function createAuthApi(
+  transport: Transport,
+  revokeTransport: Transport = transport,
+): OmniAuthApi {
   return {
     async registerPublicKey(options, callOptions = {}) {
       const method = methodPath("RegisterPublicKey");
@@ -306,7 +313,7 @@ export function createAuthApi(transport: Transport): OmniAuthApi {
       checkCallOptions(callOptions, "callOptions", method);
       try {
         await callUnary(
-          transport,
+          revokeTransport,
           AuthService.method.revokePublicKey,
           { publicKeyId: id },
           callOptions,

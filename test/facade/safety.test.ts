@@ -218,6 +218,16 @@ describe("read-only mode", () => {
     expect(omni.requestCount("KubernetesSyncManifests")).toBe(1);
   });
 
+  it("refuses client.auth.revokePublicKey, which deletes a key, and sends nothing", async () => {
+    const { omni, client } = readOnlyClient();
+    await expect(client.auth.revokePublicKey("key-id")).rejects.toMatchObject({
+      name: "ReadOnlyModeError",
+      kind: "delete",
+      method: "/auth.AuthService/RevokePublicKey",
+    });
+    expect(omni.requestCount()).toBe(0);
+  });
+
   it("blocks approving an OIDC login, which hands out an authorization code", async () => {
     const { client } = readOnlyClient();
     expect(classifyCall(OIDCService.method.authenticate, { authRequestId: "r" })).toBe("create");
