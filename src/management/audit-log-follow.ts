@@ -8,8 +8,11 @@ import {
   type ReadAuditLogResponse,
 } from "../gen/omni/management/management_pb.js";
 import { type AuditLogEntry, AuditLogParser } from "./audit-log.js";
+import { isUnknownFieldError } from "./older-omni.js";
 
 const method = "/management.ManagementService/ReadAuditLog";
+// The request fields of a follow, by their JSON names, which an Omni without follow lacks.
+const followFields = ["follow", "startTsMs", "fromId"] as const;
 
 /** Opens one ReadAuditLog stream; the caller owns cancellation. */
 export type OpenAuditLog = (request: ReadAuditLogRequest) => AsyncIterable<ReadAuditLogResponse>;
@@ -62,23 +65,28 @@ export async function* followAuditLog(
     const parser = new AuditLogParser();
     let position: bigint | undefined;
     let delivered = false;
-    for await (const response of open(next)) {
-      if (position === undefined) {
-        // A server that ignores `follow` answers with records straight away.
-        if (response.auditLog.length > 0) {
-          throw followUnsupported();
+    try {
+      for await (const response of open(next)) {
+        if (position === undefined) {
+          // A server that ignores `follow` answers with records straight away.
+          if (response.auditLog.length > 0) {
+            throw followUnsupported();
+          }
+        } else if (response.id <= 0n) {
+          throw new OmniError(
+            Code.Internal,
+            "Omni sent a followed audit-log event without a position (id 0), so it cannot be resumed",
+            { method },
+          );
         }
-      } else if (response.id <= 0n) {
-        throw new OmniError(
-          Code.Internal,
-          "Omni sent a followed audit-log event without a position (id 0), so it cannot be resumed",
-          { method },
-        );
+        delivered ||= response.auditLog.length > 0;
+        position = response.id;
+        onPosition(position);
+        yield* parser.push(position, response.auditLog);
       }
-      delivered ||= response.auditLog.length > 0;
-      position = response.id;
-      onPosition(position);
-      yield* parser.push(position, response.auditLog);
+    } catch (error) {
+      // The gateway of such an Omni refuses the fields it does not know instead of ignoring them.
+      throw isUnknownFieldError(error, followFields) ? followUnsupported() : error;
     }
     if (position === undefined) {
       throw followUnsupported();
@@ -92,7 +100,7 @@ export async function* followAuditLog(
 
 function followUnsupported(): UnimplementedError {
   return new UnimplementedError(
-    "this Omni cannot follow the audit log: it answered the follow request without acknowledging it",
+    "this Omni cannot follow the audit log: it is older than the follow mode of ReadAuditLog",
     { method },
   );
 }

@@ -9,7 +9,7 @@ import {
   infraProviderPrefix,
   serviceAccountIdentity,
 } from "../auth/service-account-key.js";
-import { ValidationError } from "../errors.js";
+import { UnimplementedError, ValidationError } from "../errors.js";
 import {
   AuditLogEventType,
   AuditLogOrderByDir,
@@ -63,6 +63,7 @@ import { toLines } from "./log-lines.js";
 import { MachineJoinConfig } from "./machine-join-config.js";
 import type { OmniManagementApi, OnTransport } from "./management-api.js";
 import { toManifestSyncResult } from "./manifest-sync.js";
+import { isUnknownFieldError, startsLikeZip } from "./older-omni.js";
 import {
   createJoinTokenOptionKeys,
   createSchematicFromRawOptionKeys,
@@ -790,16 +791,45 @@ export const getSupportBundle: OnTransport<OmniManagementApi["getSupportBundle"]
     ),
   });
   const callOptions = toCallOptions(call);
+  const encrypted = request.encrypt;
   return (async function* () {
     const toEvents = supportBundleEvents();
-    for await (const response of cancelOnExit(
-      (o) => openServerStream(transport, ManagementService.method.getSupportBundle, request, o),
-      callOptions,
-    )) {
-      yield* toEvents(response);
+    let firstData = true;
+    try {
+      for await (const response of cancelOnExit(
+        (o) => openServerStream(transport, ManagementService.method.getSupportBundle, request, o),
+        callOptions,
+      )) {
+        for (const event of toEvents(response)) {
+          // An Omni without bundle encryption drops `encrypt` over gRPC and sends a plain zip;
+          // the caller asked for none, so not a byte of it is handed on.
+          if (encrypted && firstData && event.type === "data" && startsLikeZip(event.bytes)) {
+            throw bundleEncryptionUnsupported("it sent the bundle unencrypted");
+          }
+          firstData &&= event.type !== "data";
+          yield event;
+        }
+      }
+    } catch (error) {
+      throw isUnknownFieldError(error, bundleEncryptionFields)
+        ? bundleEncryptionUnsupported("it refused the encryption options")
+        : error;
     }
   })();
 };
+
+// The encryption fields of GetSupportBundleRequest, by their JSON names.
+const bundleEncryptionFields = [
+  "encrypt",
+  "encryptionRecipients",
+  "encryptionNoDefaultRecipients",
+] as const;
+
+function bundleEncryptionUnsupported(what: string): UnimplementedError {
+  return new UnimplementedError(`this Omni cannot encrypt support bundles: ${what}`, {
+    method: "/management.ManagementService/GetSupportBundle",
+  });
+}
 
 export const readAuditLog: OnTransport<OmniManagementApi["readAuditLog"]> = (
   transport,

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
+import { InvalidArgumentError, UnimplementedError } from "../../src/errors.js";
 import {
   ReadAuditLogRequestSchema,
   type ReadAuditLogResponse,
@@ -83,3 +84,50 @@ describe("the pace of an audit-log follow", () => {
     ).toEqual([1000, 2000, 1000, 2000]);
   });
 });
+
+describe("a follow on an Omni without follow mode", () => {
+  const follow = (open: () => AsyncIterable<ReadAuditLogResponse>) =>
+    followAuditLog(open, create(ReadAuditLogRequestSchema, { follow: true }), () => {}, {
+      now: () => 0,
+      wait: async () => {},
+    });
+
+  it("fails with UnimplementedError when binary protobuf drops `follow` and records come at once", async () => {
+    const error = await drainError(
+      follow(async function* () {
+        yield event(0n);
+      }),
+    );
+    expect(error).toBeInstanceOf(UnimplementedError);
+  });
+
+  it("fails with the same UnimplementedError when the JSON gateway refuses the unknown field", async () => {
+    // Omni v1.9.3's gateway answers exactly this.
+    const refusal = new InvalidArgumentError('proto: (line 1:2): unknown field "follow"');
+    const error = await drainError(follow(() => failingStream(refusal)));
+    expect(error).toBeInstanceOf(UnimplementedError);
+    expect((error as UnimplementedError).rawMessage).toContain("cannot follow the audit log");
+  });
+
+  it("passes other InvalidArgument errors through unchanged", async () => {
+    const other = new InvalidArgumentError('proto: (line 1:2): unknown field "search"');
+    const error = await drainError(follow(() => failingStream(other)));
+    expect(error).toBe(other);
+  });
+});
+
+async function drainError(stream: AsyncIterable<unknown>): Promise<unknown> {
+  try {
+    for await (const _ of stream) {
+      // Only the error matters.
+    }
+  } catch (error) {
+    return error;
+  }
+  throw new Error("the follow should have failed");
+}
+
+// biome-ignore lint/correctness/useYield: the stream fails before its first message
+async function* failingStream(error: Error): AsyncGenerator<ReadAuditLogResponse> {
+  throw error;
+}

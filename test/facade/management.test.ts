@@ -561,6 +561,48 @@ describe("management facade: streams", () => {
     });
   });
 
+  it("support bundle refuses a plain zip when encryption was asked for (an Omni without it)", async () => {
+    const emptyZip = new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]);
+    const { management } = setup({
+      async *getSupportBundle() {
+        yield create(GetSupportBundleResponseSchema, { bundleData: emptyZip });
+      },
+    });
+    const error = await collect(
+      management.getSupportBundle({ cluster: "prod", encrypt: true }),
+    ).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(UnimplementedError);
+    expect((error as UnimplementedError).rawMessage).toBe(
+      "this Omni cannot encrypt support bundles: it sent the bundle unencrypted",
+    );
+    // Without encryption the same zip is the bundle asked for.
+    expect(await collect(management.getSupportBundle({ cluster: "prod" }))).toEqual([
+      { type: "data", bytes: emptyZip },
+    ]);
+  });
+
+  it("support bundle turns the gateway's refusal of the encryption fields into UnimplementedError", async () => {
+    const { management } = setup({
+      // biome-ignore lint/correctness/useYield: the stream fails before its first message
+      async *getSupportBundle() {
+        throw new ConnectError('proto: (line 1:19): unknown field "encrypt"', Code.InvalidArgument);
+      },
+    });
+    const error = await collect(
+      management.getSupportBundle({ cluster: "prod", encrypt: true }),
+    ).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(UnimplementedError);
+    expect((error as UnimplementedError).rawMessage).toBe(
+      "this Omni cannot encrypt support bundles: it refused the encryption options",
+    );
+  });
+
   it("support bundle counts Omni's progress steps per source, as omnictl does", async () => {
     const step = (source: string, total: number, error = "") =>
       create(GetSupportBundleResponseSchema, {
