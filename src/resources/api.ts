@@ -123,7 +123,10 @@ export interface ResourcesApi {
     id: string,
     options?: ResourceCallOptions & NamespaceOption,
   ): Promise<boolean>;
-  /** Tears down, waits for the finalizers to go, then destroys (Omni v1.8.0 and later). */
+  /**
+   * Tears down, waits for the finalizers to go, then destroys (Omni v1.8.0 and later). Resolves
+   * once the resource is gone, whoever destroyed it last; `NotFoundError` means it never existed.
+   */
   teardownAndDestroy<S>(
     type: ResourceType<S>,
     id: string,
@@ -529,9 +532,28 @@ export async function teardownAndDestroy<S>(
 ): Promise<void> {
   const request = removalRequest(type, id, options);
   const call = unaryOptions(state, options);
-  return unary("teardownAndDestroy", async () => {
-    await callUnary(state.transport, State.method.teardownAndDestroy, request, call);
+  // Real Omni destroys a user-owned resource by itself once it is tearing down and has no
+  // finalizers left, often before COSI's own destroy step runs, and the RPC then fails with
+  // NotFound although the resource is gone as asked. So the teardown goes first, on its own: a
+  // NotFound there means the resource never existed, one after it only that Omni was quicker.
+  const ready = await unary("teardown", async () => {
+    return (await callUnary(state.transport, State.method.teardown, request, call)).destroyReady;
   });
+  try {
+    if (ready) {
+      await unary("destroy", async () => {
+        await callUnary(state.transport, State.method.destroy, request, call);
+      });
+    } else {
+      await unary("teardownAndDestroy", async () => {
+        await callUnary(state.transport, State.method.teardownAndDestroy, request, call);
+      });
+    }
+  } catch (error) {
+    if (!(error instanceof OmniError && error.code === Code.NotFound)) {
+      throw error;
+    }
+  }
 }
 
 const resourcesApiOptionKeys = /*@__PURE__*/ optionKeys<

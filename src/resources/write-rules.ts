@@ -3,6 +3,12 @@
  * (`UserManagedResourceTypes` and `filterAccessByType`, WIRE-CONTRACT §6.2a). Roles still apply on
  * top; this table only says what no role can do. The client checks writes against it before any
  * I/O and the emulator enforces it.
+ *
+ * One table serves every Omni release the SDK supports, so where releases differ it allows what
+ * any of them allows and leaves the refusal to the server: the client never refuses a write some
+ * Omni accepts. Checked against Omni v1.9.3 (test/real-omni/resources-write-rules.test.ts), which
+ * refuses with PermissionDenied: updates of Links and PendingMachines (allowed up to v1.7),
+ * everything on JWTPublicKeys and MachineInstallDiskConfigs (opened in later releases).
  */
 export type ResourceVerb = "read" | "create" | "update" | "destroy";
 
@@ -39,6 +45,7 @@ const userManaged = [
 const limited: Record<string, readonly ResourceVerb[]> = {
   ImportedClusterSecrets: ["create", "destroy"],
   EulaAcceptances: ["read", "create"],
+  // "update" only up to Omni v1.7 (teardown by update); later releases allow read and destroy.
   PendingMachines: ["read", "update", "destroy"],
   Links: ["read", "update", "destroy"],
   JoinTokens: ["read", "update", "destroy"],
