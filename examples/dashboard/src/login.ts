@@ -16,6 +16,8 @@ export interface Session {
   readonly transport: TransportKind;
   /** Set for browser keys: it is stored for reloads, and signing out revokes it. */
   readonly browserKey?: StoredBrowserKey;
+  /** Revokes the browser key in Omni (signed with the key itself), even from a read-only session. */
+  readonly revokeBrowserKey?: (timeoutMs: number) => Promise<void>;
 }
 
 /**
@@ -39,20 +41,22 @@ export async function loginWithServiceAccount(
 
 /** A session that signs with a confirmed browser key: fresh from login, or restored on reload. */
 export function browserKeySession(key: StoredBrowserKey): Session {
-  const client = createOmniClient({
-    transport: transportFor(key.connection),
-    auth: ecdsaAuth({
-      identity: key.identity,
-      privateKey: key.keyPair.privateKey,
-      publicKeyId: key.publicKeyId,
-    }),
-    readOnly: key.connection.readOnly,
+  const transport = transportFor(key.connection);
+  const auth = ecdsaAuth({
+    identity: key.identity,
+    privateKey: key.keyPair.privateKey,
+    publicKeyId: key.publicKeyId,
   });
+  // Revoking the key on sign-out is the one write a read-only session makes, on purpose; a
+  // client of its own keeps the session's client read-only for everything else.
+  const signOutClient = createOmniClient({ transport, auth });
   return {
-    client,
+    client: createOmniClient({ transport, auth, readOnly: key.connection.readOnly }),
     identity: key.identity,
     transport: key.connection.transport,
     browserKey: key,
+    revokeBrowserKey: (timeoutMs) =>
+      signOutClient.auth.revokePublicKey(key.publicKeyId, { timeoutMs }),
   };
 }
 

@@ -200,11 +200,11 @@ async function main(config: DashboardConfig): Promise<void> {
     abort.abort();
     signOut.disabled = true;
     let message: string | undefined;
-    if (session.browserKey) {
-      const { publicKeyId, expiresAt } = session.browserKey;
+    if (session.browserKey && session.revokeBrowserKey) {
+      const { expiresAt } = session.browserKey;
       try {
         // Signed with the key itself, as Omni requires; afterwards nothing can sign with it.
-        await session.client.auth.revokePublicKey(publicKeyId, { timeoutMs: revokeTimeoutMs });
+        await session.revokeBrowserKey(revokeTimeoutMs);
       } catch (error) {
         message = `Signed out here, but Omni did not revoke the key (it expires ${new Date(expiresAt).toLocaleString()}): ${errorText(error)}`;
       }
