@@ -25,7 +25,8 @@ async function run(client: OmniClient): Promise<void> {
     expirationTime: new Date(Date.now() + 60 * 60 * 1000),
   });
   console.log(`join token created: ${token.name}`);
-  await client.resources.destroy(JoinTokens, token.id);
+  // Omni keeps a finalizer on join tokens: a bare destroy would be refused.
+  await client.resources.teardownAndDestroy(JoinTokens, token.id);
   console.log("join token destroyed");
 
   const machines = await client.resources.listAll(MachineStatuses);
