@@ -1,59 +1,76 @@
-import type { DescMethod } from "@bufbuild/protobuf";
-import type { Interceptor, StreamRequest } from "@connectrpc/connect";
+import type { DescMethod, Message } from "@bufbuild/protobuf";
+import type { Interceptor, StreamRequest, UnaryRequest } from "@connectrpc/connect";
 import { ReadOnlyModeError } from "../errors.js";
-import { callKindRule, classifyCall } from "./classification.js";
+import { callKindRule, type InspectedCall, inspectCall } from "./classification.js";
 
 function methodPath(method: DescMethod): string {
   return `/${method.parent.typeName}/${method.name}`;
 }
 
-/**
- * Reads the first request message of a stream so a conditional rule can look at it, and hands
- * back an iterable that replays it, so the transport still sends every message.
- */
-async function peekFirst<T>(
-  messages: AsyncIterable<T>,
-): Promise<[T | undefined, AsyncIterable<T>]> {
-  const iterator = messages[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done) {
-    return [undefined, messages];
-  }
-  async function* replay(): AsyncGenerator<T> {
-    yield first.value;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      yield next.value;
-    }
-  }
-  return [first.value, replay()];
+function refusal(method: DescMethod, { kind }: InspectedCall): ReadOnlyModeError | undefined {
+  return kind === "read" ? undefined : new ReadOnlyModeError(methodPath(method), kind);
 }
 
+/**
+ * Judges each request message of a stream whose kind depends on its flags before the transport
+ * may send it, and hands the transport the copy that was judged. The first message is read before
+ * the call is passed on, so a stream that would open with a write is never opened.
+ */
 async function guardStream(
   req: StreamRequest,
   next: Parameters<Interceptor>[0],
 ): ReturnType<ReturnType<Interceptor>> {
-  const [first, replay] = await peekFirst(req.message);
-  const kind = classifyCall(req.method, first);
-  if (kind !== "read") {
-    throw new ReadOnlyModeError(methodPath(req.method), kind);
+  const iterator = req.message[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) {
+    const refused = refusal(req.method, inspectCall(req.method, undefined));
+    if (refused) {
+      throw refused;
+    }
+    return next(req);
   }
-  return next({ ...req, message: replay });
+  const judged = inspectCall(req.method, first.value);
+  const refused = refusal(req.method, judged);
+  if (refused) {
+    await iterator.return?.();
+    throw refused;
+  }
+  const method = req.method;
+  async function* judgedMessages(): AsyncGenerator<Message> {
+    yield judged.message ?? first.value;
+    for (let result = await iterator.next(); !result.done; result = await iterator.next()) {
+      const each = inspectCall(method, result.value);
+      const refusedLater = refusal(method, each);
+      if (refusedLater) {
+        await iterator.return?.();
+        throw refusedLater;
+      }
+      yield each.message ?? result.value;
+    }
+  }
+  return next({ ...req, message: judgedMessages() });
 }
 
 /**
  * Rejects every write with `ReadOnlyModeError` before the request goes further down the chain,
- * so nothing is signed or sent. Runs first in the SDK's chain.
+ * so nothing is signed or sent. Runs first in the SDK's chain. A request whose kind depends on its
+ * flags is judged as the server will decode it, and goes on as the decoded copy that was judged.
  */
 export function createReadOnlyGuard(): Interceptor {
   return (next) => (req) => {
     const rule = callKindRule(req.method);
-    if (req.stream && typeof rule === "function") {
-      return guardStream(req, next);
+    if (rule !== undefined && typeof rule !== "string") {
+      if (req.stream) {
+        return guardStream(req, next);
+      }
+      const judged = inspectCall(req.method, req.message);
+      const refused = refusal(req.method, judged);
+      if (refused) {
+        return Promise.reject(refused);
+      }
+      return next({ ...req, message: judged.message ?? req.message } as UnaryRequest);
     }
-    const kind = classifyCall(req.method, req.stream ? undefined : req.message);
-    if (kind !== "read") {
-      return Promise.reject(new ReadOnlyModeError(methodPath(req.method), kind));
-    }
-    return next(req);
+    const refused = refusal(req.method, { kind: rule ?? "update" });
+    return refused ? Promise.reject(refused) : next(req);
   };
 }
