@@ -11,6 +11,12 @@ tool (
 )
 
 require (
+	github.com/cosi-project/runtime v1.16.2
+	github.com/google/go-containerregistry v0.21.7
+	github.com/siderolabs/omni/client v1.9.3
+)
+
+require (
 	cel.dev/expr v0.25.2 // indirect
 	cloud.google.com/go/compute/metadata v0.9.0 // indirect
 	filippo.io/age v1.3.1 // indirect
@@ -61,7 +67,6 @@ require (
 	github.com/coreos/go-oidc/v3 v3.19.0 // indirect
 	github.com/coreos/go-semver v0.3.1 // indirect
 	github.com/coreos/go-systemd/v22 v22.7.0 // indirect
-	github.com/cosi-project/runtime v1.16.2 // indirect
 	github.com/cosi-project/state-etcd v0.7.0 // indirect
 	github.com/cosi-project/state-sqlite v0.4.0 // indirect
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
@@ -112,7 +117,6 @@ require (
 	github.com/google/cel-go v0.28.1 // indirect
 	github.com/google/gnostic-models v0.7.1 // indirect
 	github.com/google/go-cmp v0.7.0 // indirect
-	github.com/google/go-containerregistry v0.21.7
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/gorilla/securecookie v1.1.2 // indirect
 	github.com/gorilla/websocket v1.5.4-0.20250319132907-e064f32e3674 // indirect
@@ -207,7 +211,6 @@ require (
 	github.com/siderolabs/kms-client v0.2.0 // indirect
 	github.com/siderolabs/net v0.4.0 // indirect
 	github.com/siderolabs/omni v1.9.3 // indirect
-	github.com/siderolabs/omni/client v1.9.3 // indirect
 	github.com/siderolabs/proto-codec v0.1.4 // indirect
 	github.com/siderolabs/protoenc v0.2.4 // indirect
 	github.com/siderolabs/siderolink v0.3.16 // indirect

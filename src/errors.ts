@@ -226,11 +226,14 @@ nameClass(KeyError, "KeyError");
 
 export type WriteKind = "create" | "update" | "delete";
 
-/** A write was attempted on a client created with `readOnly: true`; nothing was sent. */
-export class ReadOnlyModeError extends OmniError {
+/**
+ * A write was attempted on a client created with `readOnly: true`; nothing was sent. It is a
+ * `PermissionDeniedError`, so code that handles a role too low for a write handles this too.
+ */
+export class ReadOnlyModeError extends PermissionDeniedError {
   readonly kind: WriteKind;
   constructor(method: string, kind: WriteKind) {
-    super(Code.PermissionDenied, `read-only mode forbids this ${kind} call`, { method });
+    super(`read-only mode forbids this ${kind} call`, { method });
     this.kind = kind;
   }
 }

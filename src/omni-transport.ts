@@ -1,5 +1,6 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createSigningInterceptor } from "./auth/interceptor.js";
+import { createNoAuthHintInterceptor } from "./auth/no-auth-hint.js";
 import type { OmniAuth } from "./auth/types.js";
 import { omniVersionsWith } from "./compatibility.js";
 import { ValidationError } from "./errors.js";
@@ -184,9 +185,9 @@ export function createOmniTransports(options: OmniTransportOptions): OmniTranspo
   if (retry) {
     sessionInterceptors.push(retry);
   }
-  if (options.auth) {
-    sessionInterceptors.push(createSigningInterceptor(options.auth));
-  }
+  sessionInterceptors.push(
+    options.auth ? createSigningInterceptor(options.auth) : createNoAuthHintInterceptor(),
+  );
   const wrap = (interceptors: Interceptor[]) =>
     markAsOmniTransport(
       createInterceptedTransport(options.transport, {

@@ -1,5 +1,6 @@
 import { closestName } from "./closest-name.js";
 import { ValidationError } from "./errors.js";
+import { isFieldObject } from "./validation.js";
 
 /**
  * Every key of an options type, optional ones included, each set to `true`. Written as an object
@@ -18,9 +19,10 @@ export function optionKeys<T>(): (list: OptionKeyList<T>) => ReadonlySet<string>
 }
 
 /**
- * Requires `options` to be an object whose keys are all in `known`. A misspelt key would
- * otherwise be ignored without a word: `readonly: true` would leave a client writable. A key set
- * to `undefined` is refused too, since a typo is a typo whatever its value.
+ * Requires `options` to be an object of fields (not a Map, a Date or an array) whose keys are all
+ * in `known`. A misspelt key would otherwise be ignored without a word: `readonly: true` would
+ * leave a client writable. A key set to `undefined` is refused too, since a typo is a typo
+ * whatever its value.
  *
  * `argument` is the path of the object as the function's other errors name it (`options`,
  * `options.retry`, `callOptions`); empty where they name its keys bare (`baseUrl`, `tls.ca`).
@@ -30,7 +32,8 @@ export function checkOptionKeys(
   options: unknown,
   known: ReadonlySet<string>,
 ): asserts options is object {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+  // A Map or a Date has no keys of its own to check, and its contents would be read as none.
+  if (!isFieldObject(options)) {
     throw new ValidationError(argument === "" ? "options" : argument, "must be an options object");
   }
   for (const key of Object.keys(options)) {

@@ -9,7 +9,7 @@ import {
   isSharedUnaryCallSignal,
   withCallTimeoutMs,
 } from "./transport/intercepted.js";
-import { MAX_TIMEOUT_MS } from "./validation.js";
+import { isFieldObject, MAX_TIMEOUT_MS } from "./validation.js";
 
 /**
  * How unary reads are retried. Only calls the classification table marks as reads are retried:
@@ -91,12 +91,14 @@ export function resolveRetryOptions(
   if (value === undefined) {
     return { ...defaults, codes: new Set([Code.Unavailable]) };
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+  if (!isFieldObject(value)) {
     throw new ValidationError(argument, "must be false or an object of retry options");
   }
   checkOptionKeys(argument, value, retryOptionKeys);
   const options = value as RetryOptions;
-  const maxAttempts = options.maxAttempts ?? defaults.maxAttempts;
+  // `undefined` takes the default; `null` is refused like any other wrong value.
+  const maxAttempts =
+    options.maxAttempts === undefined ? defaults.maxAttempts : options.maxAttempts;
   if (typeof maxAttempts !== "number" || !Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new ValidationError(`${argument}.maxAttempts`, "must be a whole number of at least 1");
   }
@@ -113,7 +115,7 @@ export function resolveRetryOptions(
   if (maxDelayMs < initialDelayMs) {
     throw new ValidationError(`${argument}.maxDelayMs`, "must not be less than initialDelayMs");
   }
-  const codes = options.codes ?? [Code.Unavailable];
+  const codes = options.codes === undefined ? [Code.Unavailable] : options.codes;
   if (
     !Array.isArray(codes) ||
     codes.some(

@@ -1,6 +1,8 @@
 import { base64Encode } from "@bufbuild/protobuf/wire";
 import type { Interceptor } from "@connectrpc/connect";
+import { ValidationError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
+import { optionalFunction } from "../validation.js";
 import { utf8Encoder } from "./encoding.js";
 import { buildSignaturePayload } from "./payload.js";
 import type { OmniAuth, PayloadSigner } from "./types.js";
@@ -13,7 +15,7 @@ export const SIGNATURE_HEADER = "x-sidero-signature";
  * The login flow runs before a key is confirmed, so Omni never requires a signature on these.
  * `RevokePublicKey` is deliberately absent: the server only lets a signed caller revoke its keys.
  */
-const UNSIGNED_METHODS: ReadonlySet<string> = new Set([
+export const UNSIGNED_METHODS: ReadonlySet<string> = new Set([
   "/auth.AuthService/RegisterPublicKey",
   "/auth.AuthService/AwaitPublicKeyConfirmation",
   "/auth.AuthService/ConfirmPublicKey",
@@ -48,7 +50,15 @@ export function createSigningInterceptor(
   options: SigningInterceptorOptions = {},
 ): Interceptor {
   checkOptionKeys("options", options, signingInterceptorOptionKeys);
-  const now = options.now ?? Date.now;
+  if (typeof auth !== "object" || auth === null || typeof auth.signer !== "function") {
+    throw new ValidationError("auth", "must come from serviceAccountAuth, pgpAuth or ecdsaAuth");
+  }
+  const now =
+    optionalFunction<() => number>(
+      "options.now",
+      options.now,
+      "a function returning milliseconds",
+    ) ?? Date.now;
   let reuseSecond = "";
   let reuseKey = "";
   const reusable = new Map<string, string>();

@@ -3,9 +3,16 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ConnectError, type Transport } from "@connectrpc/connect";
 import { CanceledError, KeyError, OmniError, toOmniError, ValidationError } from "../errors.js";
 import { AuthService, type PublicKey, PublicKeySchema } from "../gen/omni/auth/auth_pb.js";
+import { requireRole } from "../management/role.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { callUnary } from "../transport/direct-calls.js";
-import { optionalTimeoutMs } from "../validation.js";
+import {
+  MAX_RESOURCE_ID_BYTES,
+  optionalBoolean,
+  optionalSignal,
+  optionalTimeoutMs,
+  utf8Length,
+} from "../validation.js";
 import { checkEcdsaKey, ecdsaPublicKeyPem } from "./ecdsa.js";
 import { utf8Encoder } from "./encoding.js";
 import { plainKeyWindow } from "./lifetime.js";
@@ -23,7 +30,10 @@ export interface AuthCallOptions {
 interface RegisterCommonOptions {
   /** The user's email, as known to Omni. */
   identity: string;
-  /** Ask for this role instead of the user's (only with `skipUserRole`). */
+  /**
+   * Ask for this role (one of `omniRoles`) instead of the user's. Required with `skipUserRole`
+   * and refused without it: Omni then gives the key the user's role, whatever it asks for.
+   */
   role?: string;
   skipUserRole?: boolean;
 }
@@ -121,7 +131,34 @@ function checkEmail(identity: unknown): string {
   if (typeof identity !== "string" || !/^[^\s@]+@[^\s@]+$/.test(identity)) {
     throw new ValidationError("identity", "must be the user's email address, without spaces");
   }
+  // The email is the ID of the user's identity resource.
+  if (utf8Length(identity) > MAX_RESOURCE_ID_BYTES) {
+    throw new ValidationError(
+      "identity",
+      `must be at most ${MAX_RESOURCE_ID_BYTES} bytes, the longest identity Omni accepts`,
+    );
+  }
   return identity;
+}
+
+/**
+ * The role a key asks for. Omni reads `role` only with `skipUserRole` (the key takes the user's
+ * role otherwise, whatever it asks for), and then needs one of its roles.
+ */
+function keyRole(role: unknown, skipUserRole: boolean): string {
+  if (!skipUserRole) {
+    if (role !== undefined) {
+      throw new ValidationError(
+        "role",
+        "is read only with skipUserRole: true; without it the key gets the user's role",
+      );
+    }
+    return "";
+  }
+  if (role === undefined) {
+    throw new ValidationError("role", "is required with skipUserRole: true");
+  }
+  return requireRole("role", role);
 }
 
 function checkKeyId(publicKeyId: unknown): string {
@@ -135,6 +172,7 @@ function checkKeyId(publicKeyId: unknown): string {
 function checkCallOptions(options: AuthCallOptions, argument: string, method: string): void {
   checkOptionKeys(argument, options, authCallOptionKeys);
   optionalTimeoutMs(`${argument}.timeoutMs`, options.timeoutMs);
+  optionalSignal(`${argument}.signal`, options.signal);
   if (options.signal?.aborted) {
     throw new CanceledError("the call was aborted before it was sent", { method });
   }
@@ -223,9 +261,9 @@ export function createAuthApi(
       // The other errors name the options bare (`identity`, `role`), so unknown keys are too.
       checkOptionKeys("", options, registerPublicKeyOptionKeys(options));
       const email = checkEmail(options.identity);
-      if (options.role !== undefined && typeof options.role !== "string") {
-        throw new ValidationError("role", "must be a string");
-      }
+      // "false" would otherwise be sent as true, and null as false.
+      const skipUserRole = optionalBoolean("skipUserRole", options.skipUserRole) ?? false;
+      const role = keyRole(options.role, skipUserRole);
       const publicKey = await publicKeyMessage(options);
       checkCallOptions(callOptions, "callOptions", method);
       try {
@@ -235,8 +273,8 @@ export function createAuthApi(
           {
             publicKey,
             identity: { email },
-            role: options.role ?? "",
-            skipUserRole: options.skipUserRole ?? false,
+            role,
+            skipUserRole,
           },
           callOptions,
         );
@@ -268,6 +306,15 @@ export function createAuthApi(
       const input: ConfirmPublicKeyOptions = options ?? {};
       checkOptionKeys("options", input, confirmPublicKeyOptionKeys);
       const { idToken, samlSession, ...callOptions } = input;
+      // Each must be text when given: a token of another type would be passed over for the other.
+      for (const [name, value] of [
+        ["idToken", idToken],
+        ["samlSession", samlSession],
+      ] as const) {
+        if (value !== undefined && typeof value !== "string") {
+          throw new ValidationError(name, "must be a string");
+        }
+      }
       const hasToken = typeof idToken === "string" && idToken.length > 0;
       const hasSession = typeof samlSession === "string" && samlSession.length > 0;
       if (hasToken === hasSession) {

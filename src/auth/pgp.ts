@@ -6,12 +6,15 @@ import { checkIdentity } from "./identity.js";
 import { createEd25519Signer, type DetachedSign } from "./pgp-ed25519.js";
 import type { OmniAuth, PayloadSigner } from "./types.js";
 
+// openpgp's types need `@openpgp/web-stream-tools` (an optional peer of openpgp) and Node's
+// `node:stream/web`, which an app need not have: no exported declaration may name them, so the
+// published .d.ts never import "openpgp" (`npm run check:consumers` compiles them as apps do).
 type OpenPgp = typeof import("openpgp");
 
 let openpgpModule: Promise<OpenPgp> | undefined;
 
 /** openpgp.js is large; only callers that actually hold a PGP key load it, and only once. */
-export function loadOpenPgp(): Promise<OpenPgp> {
+function loadOpenPgp(): Promise<OpenPgp> {
   openpgpModule ??= import("openpgp");
   return openpgpModule;
 }

@@ -2,7 +2,6 @@ import { base64Encode } from "@bufbuild/protobuf/wire";
 import { KeyError, ValidationError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { utf8Encoder } from "./encoding.js";
-import { loadOpenPgp } from "./pgp.js";
 
 const day = 24 * 60 * 60;
 
@@ -87,8 +86,13 @@ export async function generateServiceAccountKey(options: {
 }): Promise<GeneratedServiceAccountKey> {
   checkOptionKeys("options", options, generateServiceAccountKeyOptionKeys);
   const identity = serviceAccountIdentity(options.name, "options.name");
-  const ttlSeconds = checkTtl(options.ttlSeconds ?? MAX_SERVICE_ACCOUNT_KEY_LIFETIME_SECONDS);
-  const openpgp = await loadOpenPgp();
+  const ttlSeconds = checkTtl(
+    options.ttlSeconds === undefined
+      ? MAX_SERVICE_ACCOUNT_KEY_LIFETIME_SECONDS
+      : options.ttlSeconds,
+  );
+  // openpgp.js is loaded on first use (see auth/pgp.ts for why its types never leave this file).
+  const openpgp = await import("openpgp");
   const created = new Date();
   const { privateKey, publicKey } = await openpgp.generateKey({
     type: "ecc",
@@ -125,7 +129,7 @@ export async function checkServiceAccountPublicKey(
   argument: string,
   now: Date = new Date(),
 ): Promise<void> {
-  const openpgp = await loadOpenPgp();
+  const openpgp = await import("openpgp");
   let key: Awaited<ReturnType<typeof openpgp.readKey>>;
   try {
     key = await openpgp.readKey({ armoredKey: armoredPublicKey });

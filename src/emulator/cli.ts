@@ -15,6 +15,8 @@ Runs a local SideroLabs Omni emulator for offline development and tests.
   --omni-version <v>   API version to serve, e.g. 1.2 (default: current)
   --cors-origin <url>  allow browser calls from this origin (repeatable; default: any origin)
   --no-simulation      keep the seeded Talos upgrade still instead of advancing it every 5 s
+  --omnictl-home <dir> write an omnictl home for admin@example.org into <dir> (an omniconfig and a
+                       confirmed PGP key, rewritten on every start): HOME=<dir> omnictl get clusters
   --print-keys         print the base64 service-account keys (secrets: keep them out of logs)
   -h, --help           show this help
 `;
@@ -29,6 +31,11 @@ function integer(value: string | undefined, name: string): number | undefined {
   return Number(value);
 }
 
+/** A path as a POSIX shell reads it back: bare when it is plain, single-quoted otherwise. */
+function shellQuote(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -40,6 +47,7 @@ async function main(): Promise<void> {
       "cors-origin": { type: "string", multiple: true },
       "print-keys": { type: "boolean", default: false },
       "no-simulation": { type: "boolean", default: false },
+      "omnictl-home": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -57,6 +65,7 @@ async function main(): Promise<void> {
     omniVersion: values["omni-version"],
     corsOrigins: values["cors-origin"] ?? "*",
     simulation: !values["no-simulation"],
+    omnictlHome: values["omnictl-home"],
   };
   const emulator = await startOmniEmulator(options);
   // Installed before the banner, so that a Ctrl-C right after it is never missed.
@@ -80,6 +89,14 @@ async function main(): Promise<void> {
     `  JSON gateway:       ${emulator.gatewayUrl}/api/<package.Service>/<Method>`,
     `  Sign-in identity:   ${defaultUser.email} (${defaultUser.role}); key confirmations at ${emulator.gatewayUrl}/authenticate`,
   ];
+  const home = emulator.omnictlHome;
+  if (home) {
+    lines.push(
+      `omnictl home for ${home.identity} (key valid until ${home.expiresAt.toISOString()}):`,
+      `  HOME=${shellQuote(home.dir)} omnictl get clusters`,
+      `  createOmniClientFromOmniconfig({ homeDir: ${JSON.stringify(home.dir)} })`,
+    );
+  }
   if (values["print-keys"]) {
     lines.push(
       "Service-account keys (OMNI_SERVICE_ACCOUNT_KEY):",

@@ -30,8 +30,10 @@ import { createGatewayHandler, gatewayRoutes } from "./gateway.js";
 import { handleGrantPage } from "./grant-page.js";
 import { IdentityStore, serviceAccountIdentity } from "./identities.js";
 import { createAuthInterceptor, createVersionGate } from "./interceptors.js";
+import { seedJoinTokens, startJoinTokenStatusController } from "./join-tokens.js";
 import { createManagementService } from "./management/index.js";
 import { newJoinTokenId } from "./management/join.js";
+import { type OmnictlHome, type OmnictlHomeOptions, writeOmnictlHome } from "./omnictl-home.js";
 import {
   type OmniEmulatorOptions,
   type OmniEmulatorUser,
@@ -42,6 +44,7 @@ import { parsePgpPublicKey } from "./public-keys.js";
 import { isRole, type Role, roles } from "./roles.js";
 import { generateServiceAccountKey } from "./service-account-keys.js";
 import type { EmulatorState } from "./state.js";
+import { seedSystemResources } from "./system-resources.js";
 import { formatOmniVersion } from "./versions.js";
 
 /** The service-account keys the emulator creates on start, one per role. */
@@ -91,6 +94,8 @@ export class OmniEmulator {
   /** The origin to which `/api/<pkg.Service>/<Method>` is appended (the gateway transport's `baseUrl`). */
   readonly gatewayUrl: string;
   readonly omniVersion: string;
+  /** The omnictl home written at start (the `omnictlHome` option), if one was asked for. */
+  readonly omnictlHome: OmnictlHome | undefined;
   readonly #keys: OmniEmulatorKeys;
   readonly #state: EmulatorState;
   readonly #store: CosiStore;
@@ -104,6 +109,7 @@ export class OmniEmulator {
     url: string;
     httpUrl: string;
     omniVersion: string;
+    omnictlHome: OmnictlHome | undefined;
     keys: OmniEmulatorKeys;
     state: EmulatorState;
     store: CosiStore;
@@ -116,6 +122,7 @@ export class OmniEmulator {
     this.grpcWebUrl = parts.httpUrl;
     this.gatewayUrl = parts.httpUrl;
     this.omniVersion = parts.omniVersion;
+    this.omnictlHome = parts.omnictlHome;
     this.#keys = parts.keys;
     this.#state = parts.state;
     this.#store = parts.store;
@@ -163,6 +170,17 @@ export class OmniEmulator {
       throw new ValidationError("publicKeyId", "no registered key has this ID");
     }
     confirmPublicKey(this.#state, publicKeyId, record.email);
+  }
+
+  /**
+   * Writes an omnictl home for a user into `dir`: `.talos/omni/config`, an omniconfig for this
+   * emulator, and `.talos/keys/default-<email>.pgp`, a new PGP key of the user's that this
+   * emulator has registered and confirmed, valid for 8 hours. Then `HOME=<dir> omnictl get
+   * clusters` and `createOmniClientFromOmniconfig({ homeDir: dir })` sign as that user. An
+   * omniconfig already in `dir` is replaced only if the emulator wrote it.
+   */
+  writeOmnictlHome(dir: string, options: OmnictlHomeOptions = {}): Promise<OmnictlHome> {
+    return writeOmnictlHome(this.#state, dir, options);
   }
 
   /** A bearer token `ConfirmPublicKey` accepts as `authorization: Bearer <token>` for `email`. */
@@ -235,11 +253,14 @@ export async function startOmniEmulator(options: OmniEmulatorOptions = {}): Prom
   const now = (): Date => new Date();
   const store = new CosiStore({ now });
   seedDemoData(store, { seed });
+  seedSystemResources(store, resolved.omniVersion);
   const identities = new IdentityStore();
   const auditLog = new AuditLog();
   seedAuditLog(auditLog, now(), defaultUser.email);
   const shutdown = new AbortController();
   const defaultJoinTokenId = newJoinTokenId();
+  seedJoinTokens(store, defaultJoinTokenId);
+  const stopJoinTokenStatuses = startJoinTokenStatusController(store);
   let httpUrl = "";
   let grpcUrl = "";
   const state: EmulatorState = {
@@ -248,7 +269,10 @@ export async function startOmniEmulator(options: OmniEmulatorOptions = {}): Prom
     store,
     auditLog,
     joinTokens: new Map([
-      [defaultJoinTokenId, { id: defaultJoinTokenId, name: "default", expiration: undefined }],
+      [
+        defaultJoinTokenId,
+        { id: defaultJoinTokenId, name: "initial token", expiration: undefined },
+      ],
     ]),
     defaultJoinTokenId,
     syncedClusters: new Set(),
@@ -341,6 +365,7 @@ export async function startOmniEmulator(options: OmniEmulatorOptions = {}): Prom
   const close = (): Promise<void> => {
     closing ??= (async () => {
       stopSimulation();
+      stopJoinTokenStatuses();
       shutdown.abort();
       await closeServers();
     })();
@@ -360,10 +385,21 @@ export async function startOmniEmulator(options: OmniEmulatorOptions = {}): Prom
     stopSimulation = startSimulation(store, { intervalMs: resolved.timings.upgradeStepMs });
   }
 
+  let omnictlHome: OmnictlHome | undefined;
+  if (resolved.omnictlHome !== undefined) {
+    try {
+      omnictlHome = await writeOmnictlHome(state, resolved.omnictlHome, {});
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  }
+
   return new OmniEmulator({
     url: grpcUrl,
     httpUrl,
     omniVersion: formatOmniVersion(resolved.omniVersion),
+    omnictlHome,
     keys: Object.freeze({
       admin: keys.admin ?? "",
       operator: keys.operator ?? "",

@@ -37,6 +37,12 @@ export interface OmniEmulatorOptions {
    * while the emulator runs. Default `true`; `false` keeps the seeded data as it is.
    */
   simulation?: boolean;
+  /**
+   * Writes an omnictl home for `admin@example.org` into this directory once the emulator
+   * listens (see `OmniEmulator.writeOmnictlHome`): `HOME=<dir> omnictl get clusters` then works,
+   * and so does `createOmniClientFromOmniconfig({ homeDir: <dir> })`.
+   */
+  omnictlHome?: string;
 }
 
 export interface ResolvedOptions {
@@ -50,6 +56,7 @@ export interface ResolvedOptions {
   users: readonly OmniEmulatorUser[];
   timings: EmulatorTimings;
   simulation: boolean;
+  omnictlHome: string | undefined;
 }
 
 const defaultTimings: EmulatorTimings = {
@@ -71,6 +78,7 @@ export const emulatorOptionKeys = /*@__PURE__*/ optionKeys<OmniEmulatorOptions>(
   users: true,
   timings: true,
   simulation: true,
+  omnictlHome: true,
 });
 
 export const emulatorUserKeys = /*@__PURE__*/ optionKeys<OmniEmulatorUser>()({
@@ -287,6 +295,12 @@ export function resolveOptions(options: OmniEmulatorOptions): ResolvedOptions {
   if (options.simulation !== undefined && typeof options.simulation !== "boolean") {
     throw new ValidationError("simulation", "must be a boolean");
   }
+  if (
+    options.omnictlHome !== undefined &&
+    (typeof options.omnictlHome !== "string" || options.omnictlHome.trim() === "")
+  ) {
+    throw new ValidationError("omnictlHome", "must be the path of a directory");
+  }
   return {
     port: checkPort(options.port, "port"),
     httpPort: checkPort(options.httpPort, "httpPort"),
@@ -298,5 +312,6 @@ export function resolveOptions(options: OmniEmulatorOptions): ResolvedOptions {
     users: options.users ?? [],
     timings,
     simulation: options.simulation ?? true,
+    omnictlHome: options.omnictlHome,
   };
 }

@@ -1,5 +1,6 @@
 import type { CallOptions } from "@connectrpc/connect";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
+import { requestHeaders } from "../transport/request-headers.js";
 import { optionalSignal, optionalTimeoutMs } from "../validation.js";
 
 /** Per-call options, the optional last argument of every management method. */
@@ -11,8 +12,11 @@ export interface OmniCallOptions {
    * deadline unless one is given here.
    */
   timeoutMs?: number;
-  /** Extra request metadata. */
-  headers?: Record<string, string>;
+  /**
+   * Extra request metadata: a record of strings, a `Headers` object or a list of
+   * `[name, value]` pairs. Values must be strings; nothing is converted.
+   */
+  headers?: HeadersInit;
 }
 
 export const callOptionKeys = /*@__PURE__*/ optionKeys<OmniCallOptions>()({
@@ -33,5 +37,15 @@ export function toCallOptions(
   const { signal, timeoutMs, headers } = options;
   optionalTimeoutMs("callOptions.timeoutMs", timeoutMs);
   optionalSignal("callOptions.signal", signal);
-  return { signal, timeoutMs, headers: metadata ? { ...headers, ...metadata } : headers };
+  if (headers === undefined) {
+    return { signal, timeoutMs, headers: metadata };
+  }
+  // Checked here, to be named as the caller named them; the method's metadata wins over a header
+  // of the same name in any letter case (spreading a record would keep both, and a Headers
+  // object or a list of pairs would not spread at all).
+  const merged = requestHeaders(headers, "callOptions.headers");
+  for (const [key, value] of Object.entries(metadata ?? {})) {
+    merged.set(key, value);
+  }
+  return { signal, timeoutMs, headers: merged };
 }

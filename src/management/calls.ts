@@ -52,7 +52,7 @@ import {
 import { type OmniTransport, requireOmniTransport } from "../omni-transport.js";
 import { checkOptionKeys } from "../option-keys.js";
 import { callUnary, openServerStream } from "../transport/direct-calls.js";
-import { optionalDate } from "../validation.js";
+import { isFieldObject, optionalDate, utf8Length } from "../validation.js";
 import { type AuditLogEntry, AuditLogParser } from "./audit-log.js";
 import { abortableWait, followAuditLog } from "./audit-log-follow.js";
 import { BootAssetUrl } from "./boot-asset-url.js";
@@ -131,6 +131,8 @@ const int64Max = 0x7fff_ffff_ffff_ffffn;
 const maxServiceAccountTtlSeconds = 10 * 365 * 24 * 3600;
 // Omni's MaxJoinTokenNameLength, which it counts in bytes.
 const maxJoinTokenNameBytes = 16;
+// Omni refuses a JSON schema of more bytes than this, with an error of no particular code.
+const maxJsonSchemaBytes = 1_000_000;
 
 const grantTypes = {
   "": "",
@@ -231,8 +233,24 @@ const followConflicts = [
   "actor",
 ] as const;
 
-const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
+const dayPattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** Whether `text` is YYYY-MM-DD of a day the Gregorian calendar has, as Go's `time.Parse` checks. */
+function isCalendarDay(text: string): boolean {
+  const parts = dayPattern.exec(text);
+  if (parts === null) {
+    return false;
+  }
+  const [year, month, day] = parts.slice(1).map(Number) as [number, number, number];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return days !== undefined && day >= 1 && day <= days;
+}
+
+/**
+ * A day of the audit log as Omni reads it (YYYY-MM-DD); a Date gives its UTC day, and must be one
+ * that four digits of year can write.
+ */
 function auditDay(argument: string, value: unknown): string {
   if (value === undefined) {
     return "";
@@ -240,10 +258,24 @@ function auditDay(argument: string, value: unknown): string {
   if (value instanceof Date) {
     return optionalDate(argument, value)?.toISOString().slice(0, 10) ?? "";
   }
-  if (typeof value !== "string" || !dayPattern.test(value)) {
-    throw new ValidationError(argument, "must be a day as YYYY-MM-DD or a Date");
+  if (typeof value !== "string" || !isCalendarDay(value)) {
+    throw new ValidationError(argument, "must be a calendar day as YYYY-MM-DD, or a Date");
   }
   return value;
+}
+
+/** The days an audit-log read covers; one that ends before it starts could only come back empty. */
+function auditDays(input: { startTime?: unknown; endTime?: unknown }) {
+  const startTime = auditDay("options.startTime", input.startTime);
+  const endTime = auditDay("options.endTime", input.endTime);
+  // YYYY-MM-DD compares as text in the order of the days.
+  if (startTime !== "" && endTime !== "" && endTime < startTime) {
+    throw new ValidationError(
+      "options.endTime",
+      `must not be before options.startTime (${endTime} is before ${startTime})`,
+    );
+  }
+  return { startTime, endTime };
 }
 
 function auditPosition(argument: string, value: unknown): bigint {
@@ -345,23 +377,37 @@ function schematicOverlay(value: SchematicOverlay | undefined) {
   };
 }
 
+// A META key as an object key: a uint32 in decimal, as JavaScript writes a number key.
+const metaKeyPattern = /^(0|[1-9]\d{0,9})$/;
+
+/**
+ * META values by key. Keys are taken only as JavaScript writes number keys (`{ 12: "..." }` has
+ * the key "12"): reading "0x10" as 16, "" as 0 or "01" as 1 would send a key the caller never
+ * wrote, and "01" beside "1" would lose one of the two values.
+ */
 function metaValues(value: unknown): Record<number, string> {
   if (value === undefined) {
     return {};
   }
-  if (typeof value !== "object" || value === null) {
-    throw new ValidationError("options.metaValues", "must be an object of key number to string");
+  if (!isFieldObject(value)) {
+    throw new ValidationError(
+      "options.metaValues",
+      'must be an object of META values by key, such as { 12: "..." }',
+    );
   }
   const result: Record<number, string> = {};
   for (const [key, text] of Object.entries(value)) {
-    const number = Number(key);
-    if (!Number.isInteger(number) || number < 0 || number > uint32Max || typeof text !== "string") {
+    const argument = `options.metaValues[${JSON.stringify(key)}]`;
+    if (!metaKeyPattern.test(key) || Number(key) > uint32Max) {
       throw new ValidationError(
-        `options.metaValues.${key}`,
-        "keys must be whole numbers from 0 to 4294967295 and values strings",
+        argument,
+        "is not a META key: a whole number from 0 to 4294967295, in decimal without leading zeros",
       );
     }
-    result[number] = text;
+    if (typeof text !== "string") {
+      throw new ValidationError(argument, "must be a string");
+    }
+    result[Number(key)] = text;
   }
   return result;
 }
@@ -520,9 +566,16 @@ export const validateJSONSchema: OnTransport<OmniManagementApi["validateJSONSche
 ) => {
   requireOmniTransport(transport);
   const input = requireOptions("options", options, validateJsonSchemaOptionKeys);
+  const schema = requireText("options.schema", input.schema);
+  if (utf8Length(schema) > maxJsonSchemaBytes) {
+    throw new ValidationError(
+      "options.schema",
+      `must be at most ${maxJsonSchemaBytes} bytes (1 MB), Omni's limit for a schema`,
+    );
+  }
   const request = create(ValidateJsonSchemaRequestSchema, {
     data: requireText("options.data", input.data),
-    schema: requireText("options.schema", input.schema),
+    schema,
   });
   return JsonSchemaValidation.fromResponse(
     await callUnary(
@@ -855,8 +908,7 @@ export const readAuditLog: OnTransport<OmniManagementApi["readAuditLog"]> = (
     Number.MAX_SAFE_INTEGER,
   );
   const request = create(ReadAuditLogRequestSchema, {
-    startTime: auditDay("options.startTime", input.startTime),
-    endTime: auditDay("options.endTime", input.endTime),
+    ...auditDays(input),
     orderByField: optionalChoice(
       "options.orderByField",
       input.orderByField,

@@ -119,7 +119,10 @@ export interface SchematicOverlay {
 export interface CreateSchematicOptions {
   extensions?: string[];
   extraKernelArgs?: string[];
-  /** META partition values by key (a uint32). */
+  /**
+   * META partition values by key: a uint32 as JavaScript writes number keys (`{ 12: "..." }`).
+   * Keys such as "0x10", "01" or "" are refused, not converted.
+   */
   metaValues?: Record<number, string>;
   talosVersion?: string;
   mediaId?: string;
@@ -176,8 +179,9 @@ export type AuditLogEventTypeName =
   | "audit-log-access";
 
 export interface ReadAuditLogOptions {
-  /** A day, as `YYYY-MM-DD` or a `Date` (its UTC day). */
+  /** A calendar day, as `YYYY-MM-DD` or a `Date` (its UTC day). */
   startTime?: string | Date;
+  /** As `startTime`; not before it. */
   endTime?: string | Date;
   orderByField?: AuditLogOrderField;
   orderByDir?: AuditLogOrderDirection;
@@ -218,7 +222,10 @@ export interface GetMachineJoinConfigOptions {
 export interface CreateJoinTokenOptions {
   /** At most 16 bytes of UTF-8 (16 ASCII characters), Omni's limit. */
   name: string;
-  /** When the token stops working; it never expires when left out. */
+  /**
+   * When the token stops working; it never expires when left out. In the future, and at most
+   * 9999-12-31T23:59:59.999Z, the last instant a protobuf Timestamp holds.
+   */
   expirationTime?: Date;
 }
 

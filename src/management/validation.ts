@@ -2,6 +2,12 @@ import { create } from "@bufbuild/protobuf";
 import { type Duration, DurationSchema } from "@bufbuild/protobuf/wkt";
 import { ValidationError } from "../errors.js";
 import { checkOptionKeys } from "../option-keys.js";
+import {
+  optionalBoolean as booleanOrUndefined,
+  MAX_RESOURCE_ID_BYTES,
+  optionalStringList,
+  utf8Length,
+} from "../validation.js";
 import { callOptionKeys } from "./call-options.js";
 import { tolerantMajorMinor } from "./tolerant-version.js";
 
@@ -27,23 +33,32 @@ export function optionalText(argument: string, value: unknown): string {
   return value;
 }
 
-/** An identifier (cluster, machine, account name): non-empty and free of spaces and control characters. */
+/**
+ * An identifier (cluster, machine, account name): non-empty, free of spaces and control
+ * characters, and no longer than the longest resource ID Omni creates. Some travel as gRPC
+ * metadata, where a longer one would fail in the transport, not as an error of Omni's.
+ */
 export function requireId(argument: string, value: unknown): string {
   const text = requireText(argument, value);
   if (!headerSafe.test(text)) {
     throw new ValidationError(argument, "must not contain spaces, control or non-ASCII characters");
   }
+  checkIdLength(argument, text);
   return text;
 }
 
+function checkIdLength(argument: string, text: string): void {
+  if (utf8Length(text) > MAX_RESOURCE_ID_BYTES) {
+    throw new ValidationError(
+      argument,
+      `must be at most ${MAX_RESOURCE_ID_BYTES} bytes, the longest resource ID Omni accepts`,
+    );
+  }
+}
+
+/** An optional boolean; `undefined` is the proto's `false`. */
 export function optionalBoolean(argument: string, value: unknown): boolean {
-  if (value === undefined) {
-    return false;
-  }
-  if (typeof value !== "boolean") {
-    throw new ValidationError(argument, "must be a boolean");
-  }
-  return value;
+  return booleanOrUndefined(argument, value) ?? false;
 }
 
 /** An optional whole number within [min, max]. */
@@ -97,13 +112,7 @@ export function optionalDuration(
 }
 
 export function optionalStrings(argument: string, value: unknown): string[] {
-  if (value === undefined) {
-    return [];
-  }
-  if (!Array.isArray(value) || value.some((item) => typeof item !== "string" || item === "")) {
-    throw new ValidationError(argument, "must be an array of non-empty strings");
-  }
-  return [...value];
+  return optionalStringList(argument, value) ?? [];
 }
 
 /** One of a fixed set of names, mapped to its wire value; there is no default. */
@@ -158,11 +167,13 @@ export function requireTolerantVersion(argument: string, value: unknown): string
 
 const emailPattern = /^[^\s@]+@[^\s@]+$/;
 
+/** A user's email, which is the ID of the user's identity resource. */
 export function requireEmail(argument: string, value: unknown): string {
   const text = requireText(argument, value);
   if (!emailPattern.test(text)) {
     throw new ValidationError(argument, "must be an email address");
   }
+  checkIdLength(argument, text);
   return text;
 }
 

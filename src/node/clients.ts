@@ -1,13 +1,16 @@
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
+import { basename, dirname, join } from "node:path";
 import { pgpAuth } from "../auth/pgp.js";
 import { serviceAccountAuth } from "../auth/service-account.js";
 import type { OmniAuth, PayloadSigner } from "../auth/types.js";
 import { createOmniClient, type OmniClient, type OmniClientOptions } from "../client.js";
-import { KeyError } from "../errors.js";
+import { KeyError, ValidationError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
-import { type Environment, readServiceAccountEnvironment } from "./env.js";
+import { optionalString } from "../validation.js";
+import { checkEnvironment, type Environment, readServiceAccountEnvironment } from "./env.js";
 import { createGrpcTransport, type GrpcTlsOptions, resolveGrpcEndpoint } from "./grpc-transport.js";
-import { readUserKeyFile, userKeyFileCandidates } from "./key-files.js";
+import { readUserKeyFile, type UserKeyFile, userKeyFileCandidates } from "./key-files.js";
 import { loadOmniconfig, selectOmniconfigContext } from "./omniconfig.js";
 
 /** The `createOmniClient` options that do not depend on where the settings come from. */
@@ -40,6 +43,7 @@ export function createOmniClientFromEnv(options: OmniClientFromEnvOptions = {}):
   // Checked before the environment is read: `transport` or `auth` given here would be replaced.
   checkOptionKeys("options", options, fromEnvOptionKeys);
   const { tls, env, ...settings } = options;
+  checkEnvironment("options.env", env);
   const found = readServiceAccountEnvironment(env ?? process.env);
   // Checked here so that an error names the variable the user set, not `baseUrl`.
   const endpoint = resolveGrpcEndpoint(found.endpoint, "OMNI_ENDPOINT");
@@ -98,6 +102,11 @@ export function createOmniClientFromOmniconfig(
   // Checked before any file is read: `transport` or `auth` given here would be replaced.
   checkOptionKeys("options", options, fromOmniconfigOptionKeys);
   const { path, context, keysDir, passphrase, tls, env, homeDir, ...settings } = options;
+  // `null` would otherwise mean the default, and other values fail far from here.
+  checkEnvironment("options.env", env);
+  for (const [name, value] of Object.entries({ context, keysDir, passphrase, homeDir })) {
+    optionalString(`options.${name}`, value);
+  }
   const environment = env ?? process.env;
   const home = homeDir ?? homedir();
   const config = loadOmniconfig(path, { env: environment, homeDir: home });
@@ -113,7 +122,7 @@ export function createOmniClientFromOmniconfig(
     );
   }
   const candidates = userKeyFileCandidates(selected.name, identity, environment, home, keysDir);
-  const keyFile = readUserKeyFile(candidates, selected.name, identity);
+  const keyFile = readKeyFileOfOmniconfig(config.path, candidates, selected.name, identity);
   const authWith = (armoredPrivateKey: string) =>
     pgpAuth({ identity, armoredPrivateKey, passphrase });
   const auth = renamingKeyErrors(
@@ -128,6 +137,39 @@ export function createOmniClientFromOmniconfig(
     },
   );
   return createOmniClient({ ...settings, transport, auth });
+}
+
+/**
+ * Reads the user key as omnictl would. When there is none, but the omniconfig sits in a home of
+ * omnictl's layout (`<home>/.talos/omni/config`, as the emulator's `--omnictl-home` writes it)
+ * whose keys directory has the key, the error says how to use that home.
+ */
+function readKeyFileOfOmniconfig(
+  omniconfigPath: string,
+  candidates: readonly string[],
+  context: string,
+  identity: string,
+): UserKeyFile {
+  try {
+    return readUserKeyFile(candidates, context, identity);
+  } catch (error) {
+    const talosDir = dirname(dirname(omniconfigPath));
+    const besideKey = join(talosDir, "keys", `${context}-${identity}.pgp`);
+    if (
+      !(error instanceof ValidationError) ||
+      basename(talosDir) !== ".talos" ||
+      candidates.includes(besideKey) ||
+      !existsSync(besideKey)
+    ) {
+      throw error;
+    }
+    const home = dirname(talosDir);
+    throw new ValidationError(
+      "keyFile",
+      `no key for ${identity} in context "${context}" at ${candidates.join(", ")}, but the home of ${omniconfigPath} has one: pass { homeDir: ${JSON.stringify(home)} } to read that home as omnictl does with HOME=${home}`,
+      { cause: error },
+    );
+  }
 }
 
 /**

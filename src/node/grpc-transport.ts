@@ -1,4 +1,6 @@
-import type { Interceptor, Transport } from "@connectrpc/connect";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { Code, ConnectError, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport as createConnectGrpcTransport } from "@connectrpc/connect-node";
 import { ValidationError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
@@ -120,16 +122,18 @@ export function createGrpcTransport(options: GrpcTransportOptions): Transport {
   }
   const ca = tls?.ca === undefined ? undefined : normalizeCa(tls.ca);
   const defaultTimeoutMs = optionalTimeoutMs("defaultTimeoutMs", options.defaultTimeoutMs);
+  const rejectUnauthorized = tls?.insecureSkipVerify !== true;
   return createConnectGrpcTransport({
     baseUrl: endpoint.baseUrl,
-    interceptors: options.interceptors,
+    interceptors: [
+      explainWrongProtocol(endpoint, { ca, rejectUnauthorized }),
+      ...(options.interceptors ?? []),
+    ],
     defaultTimeoutMs,
     readMaxBytes: maxMessageBytes,
     writeMaxBytes: maxMessageBytes,
     pingIntervalMs,
-    nodeOptions: endpoint.secure
-      ? { ca, rejectUnauthorized: tls?.insecureSkipVerify !== true }
-      : undefined,
+    nodeOptions: endpoint.secure ? { ca, rejectUnauthorized } : undefined,
   });
 }
 
@@ -157,4 +161,88 @@ function normalizeCa(ca: GrpcTlsOptions["ca"]): string[] {
     }
     return pem;
   });
+}
+
+/** The status line and content type of the server's answer to a plain HTTP/1.1 request. */
+interface Http1Answer {
+  httpVersion: string;
+  status: number;
+  contentType: string | undefined;
+}
+
+const probeTimeoutMs = 2000;
+
+/**
+ * Asks the server for `/` over HTTP/1.1 (TLS for an https:// endpoint, checked as the transport
+ * checks it), to learn what it speaks. Undefined when it does not answer HTTP at all.
+ */
+function probeHttp1(
+  endpoint: GrpcEndpoint,
+  tls: { ca: string[] | undefined; rejectUnauthorized: boolean },
+): Promise<Http1Answer | undefined> {
+  return new Promise((resolve) => {
+    const request = endpoint.secure ? httpsRequest : httpRequest;
+    const req = request(`${endpoint.baseUrl}/`, {
+      method: "GET",
+      agent: false,
+      timeout: probeTimeoutMs,
+      ...(endpoint.secure ? tls : {}),
+    });
+    req.on("response", (res) => {
+      resolve({
+        httpVersion: res.httpVersion,
+        status: res.statusCode ?? 0,
+        contentType: res.headers["content-type"]?.split(";")[0],
+      });
+      req.destroy();
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(undefined));
+    req.on("close", () => resolve(undefined));
+    req.end();
+  });
+}
+
+/** Node's code for what broke the connection: an HTTP/2 protocol error, a TLS alert, ... */
+function causeCode(error: unknown): string | undefined {
+  const cause = error instanceof ConnectError ? error.cause : undefined;
+  const code: unknown =
+    typeof cause === "object" && cause !== null ? Reflect.get(cause, "code") : undefined;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * A server that does not speak HTTP/2 breaks the connection with a bare "Protocol error" (its
+ * HTTP/1.1 status line is no HTTP/2 frame) or, over TLS, with an ALPN alert. This names what the
+ * server answered instead, and the likely mistake: the gRPC-Web or gateway port of Omni (or of
+ * the emulator) given to the native gRPC transport.
+ */
+function explainWrongProtocol(
+  endpoint: GrpcEndpoint,
+  tls: { ca: string[] | undefined; rejectUnauthorized: boolean },
+): Interceptor {
+  return (next) => (req) =>
+    next(req).catch(async (error: unknown) => {
+      const code = causeCode(error);
+      const noAlpn = code === "ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL";
+      if (code !== "ERR_HTTP2_ERROR" && !noAlpn) {
+        throw error;
+      }
+      const answer = await probeHttp1(endpoint, tls);
+      const hint =
+        "is this the gRPC-Web or gateway port? createGrpcTransport needs the port that serves gRPC over HTTP/2 (the emulator's `url`); that port takes createGrpcWebTransport or createGatewayTransport";
+      let message: string;
+      if (answer !== undefined) {
+        const details = [`status ${answer.status}`];
+        if (answer.contentType) {
+          details.push(`content-type ${answer.contentType}`);
+        }
+        message = `the server at ${endpoint.baseUrl} answered HTTP/${answer.httpVersion} (${details.join(", ")}), not HTTP/2 gRPC: ${hint}`;
+      } else if (noAlpn) {
+        message = `the server at ${endpoint.baseUrl} does not offer HTTP/2 in its TLS handshake (ALPN), so it cannot take native gRPC: ${hint}`;
+      } else {
+        message = `the server at ${endpoint.baseUrl} did not answer in cleartext HTTP/2 (h2c) (${(error as ConnectError).rawMessage}): if it serves TLS, use an https:// URL`;
+      }
+      throw new ConnectError(message, Code.Unavailable, undefined, undefined, error);
+    });
 }

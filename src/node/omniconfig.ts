@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { ValidationError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
-import type { Environment } from "./env.js";
+import { optionalString } from "../validation.js";
+import { checkEnvironment, type Environment } from "./env.js";
 
 /** One entry of `contexts` in an omniconfig file. */
 export interface OmniconfigContext {
@@ -49,6 +50,8 @@ export function loadOmniconfig(
   location: { env?: Environment; homeDir?: string } = {},
 ): Omniconfig {
   checkOptionKeys("location", location, omniconfigLocationKeys);
+  checkEnvironment("location.env", location.env);
+  optionalString("location.homeDir", location.homeDir);
   if (path !== undefined && (typeof path !== "string" || path.trim() === "")) {
     throw new ValidationError("path", "must be the path of an omniconfig file");
   }

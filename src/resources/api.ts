@@ -7,7 +7,7 @@ import { EventType, State, type WatchOptionsSchema } from "../gen/v1alpha1/state
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { openStreamScope } from "../stream-scope.js";
 import { callUnary, openServerStream } from "../transport/direct-calls.js";
-import { optionalTimeoutMs } from "../validation.js";
+import { isFieldObject, optionalTimeoutMs } from "../validation.js";
 import { decodeResource, encodeResource } from "./codec.js";
 import { type LabelSelector, toLabelQuery } from "./labels.js";
 import {
@@ -288,9 +288,17 @@ function watchRequest(type: ResourceType, options: WatchOptions | undefined) {
       }
     }
   }
-  const tailEvents = options?.tailEvents ?? 0;
-  if (!Number.isInteger(tailEvents) || tailEvents < 0 || tailEvents > 2 ** 31 - 1) {
-    throw new ValidationError("options.tailEvents", "must be a non-negative integer");
+  const tailEvents = options?.tailEvents === undefined ? 0 : options.tailEvents;
+  if (
+    typeof tailEvents !== "number" ||
+    !Number.isInteger(tailEvents) ||
+    tailEvents < 0 ||
+    tailEvents > 2 ** 31 - 1
+  ) {
+    throw new ValidationError(
+      "options.tailEvents",
+      "must be a whole number from 0 to 2147483647 (an int32)",
+    );
   }
   if (
     options?.startFromBookmark !== undefined &&
@@ -445,6 +453,7 @@ export async function create<S>(
   validateResourceType(type);
   checkWritable(type, "create", writeNamespace(type, resource));
   checkResourceOptions(options, resourceCallOptionKeys);
+  checkCreatedMetadata(resource);
   // COSI marks a resource that was never stored with the version "undefined".
   const message = encodeResource(type, resource, "undefined", "running");
   // Omni's store sets `created` but keeps the `updated` it is sent, as Go's client sends both.
@@ -457,6 +466,35 @@ export async function create<S>(
     const response = await callUnary(state.transport, State.method.create, request, call);
     return decodeResource(type, response.resource ?? request.resource);
   });
+}
+
+/**
+ * A created resource starts at Omni's first version, in the running phase. A version or phase
+ * from a resource read earlier is taken, since a copy starts anew, but a phase a new resource
+ * cannot have is refused rather than replaced.
+ */
+function checkCreatedMetadata(resource: ResourceInput<unknown> | undefined): void {
+  const metadata: { version?: unknown; phase?: unknown } | undefined = isFieldObject(resource)
+    ? resource.metadata
+    : undefined;
+  if (!isFieldObject(metadata)) {
+    return;
+  }
+  if (metadata.version !== undefined && typeof metadata.version !== "string") {
+    throw new ValidationError(
+      "resource.metadata.version",
+      "must be a string, as read, or left out",
+    );
+  }
+  if (
+    metadata.phase !== undefined &&
+    validatePhase(metadata.phase, "resource.metadata.phase") !== "running"
+  ) {
+    throw new ValidationError(
+      "resource.metadata.phase",
+      'must be "running" or left out: a created resource starts running',
+    );
+  }
 }
 
 export async function update<S>(

@@ -18,6 +18,8 @@ import {
   ResourceSchema,
   SpecSchema,
 } from "../gen/v1alpha1/resource_pb.js";
+import { checkOptionKeys, optionKeys } from "../option-keys.js";
+import { isFieldObject, optionalStringList } from "../validation.js";
 import { checkSpecFields } from "./spec-check.js";
 import type {
   RawSpec,
@@ -27,7 +29,7 @@ import type {
   ResourcePhase,
   ResourceType,
 } from "./types.js";
-import { validateId, validateNamespace, validateStringRecord } from "./validate.js";
+import { validateId, validateMetadataMap, validateNamespace } from "./validate.js";
 
 const emptyBytes = new Uint8Array(0);
 
@@ -123,6 +125,11 @@ function encodeSpec<S>(type: ResourceType<S>, spec: unknown): Uint8Array {
 /**
  * Builds the envelope a write sends: metadata plus `proto_spec`, which is what Omni decodes. COSI
  * parses `version` and `phase` of every resource it is sent and refuses an empty phase.
+ *
+ * Every key of the resource and of its metadata must be known: a misspelt `anotations` would
+ * otherwise be left out, and an update would remove the stored annotations. The keys Omni sets
+ * (`type`, `owner`, `created`, `updated`) are taken, so a resource read earlier can be written
+ * back, but are not sent: Omni keeps its own.
  */
 export function encodeResource<S>(
   type: ResourceType<S>,
@@ -130,29 +137,26 @@ export function encodeResource<S>(
   version: string,
   phase: ResourcePhase,
 ): ResourceMessage {
-  if (
-    typeof input !== "object" ||
-    input === null ||
-    typeof input.metadata !== "object" ||
-    input.metadata === null
-  ) {
+  if (!isFieldObject(input) || !isFieldObject(input.metadata)) {
     throw new ValidationError("resource", "must be { metadata: { id, ... }, spec }");
   }
+  checkOptionKeys("resource", input, resourceInputKeys);
+  // A resource read earlier carries Omni's YAML rendering of its spec; only the spec is sent.
+  const { yamlSpec } = input as { yamlSpec?: unknown };
+  if (yamlSpec !== undefined && typeof yamlSpec !== "string") {
+    throw new ValidationError("resource.yamlSpec", "must be a string, as read, or left out");
+  }
   const { metadata } = input;
+  checkOptionKeys("resource.metadata", metadata, resourceMetadataKeys);
+  checkReadOnlyMetadata(type, metadata);
   const id = validateId(metadata.id, "resource.metadata.id");
   const namespace =
     metadata.namespace === undefined
       ? type.namespace
       : validateNamespace(metadata.namespace, "resource.metadata.namespace");
-  const labels = validateStringRecord(metadata.labels, "resource.metadata.labels");
-  const annotations = validateStringRecord(metadata.annotations, "resource.metadata.annotations");
-  const finalizers = metadata.finalizers ?? [];
-  if (!Array.isArray(finalizers) || finalizers.some((f) => typeof f !== "string" || f === "")) {
-    throw new ValidationError(
-      "resource.metadata.finalizers",
-      "must be a list of non-empty strings",
-    );
-  }
+  const labels = validateMetadataMap(metadata.labels, "resource.metadata.labels");
+  const annotations = validateMetadataMap(metadata.annotations, "resource.metadata.annotations");
+  const finalizers = optionalStringList("resource.metadata.finalizers", metadata.finalizers) ?? [];
   const protoSpec = encodeSpec(type, input.spec);
   return create(ResourceSchema, {
     metadata: create(MetadataSchema, {
@@ -163,8 +167,59 @@ export function encodeResource<S>(
       phase,
       labels: { ...labels },
       annotations: { ...annotations },
-      finalizers: [...finalizers],
+      finalizers,
     }),
     spec: create(SpecSchema, { protoSpec }),
   });
+}
+
+/** The keys a written resource may have: its input's, and the `yamlSpec` of one read earlier. */
+const resourceInputKeys = /*@__PURE__*/ optionKeys<
+  ResourceInput<unknown> & Pick<Resource, "yamlSpec">
+>()({
+  metadata: true,
+  spec: true,
+  yamlSpec: true,
+});
+
+/** The metadata keys of a written resource: its input's, and those of metadata read earlier. */
+const resourceMetadataKeys = /*@__PURE__*/ optionKeys<
+  ResourceInput<unknown>["metadata"] & ResourceMetadata
+>()({
+  id: true,
+  namespace: true,
+  version: true,
+  phase: true,
+  labels: true,
+  annotations: true,
+  finalizers: true,
+  type: true,
+  owner: true,
+  created: true,
+  updated: true,
+});
+
+/** The metadata Omni sets must at least be what a read gives, and of this very type. */
+function checkReadOnlyMetadata(type: ResourceType, metadata: Record<string, unknown>): void {
+  const { type: typeName, owner, created, updated } = metadata;
+  if (typeName !== undefined && typeName !== type.type) {
+    throw new ValidationError(
+      "resource.metadata.type",
+      `must be ${type.type}, the type written, or left out`,
+    );
+  }
+  if (owner !== undefined && typeof owner !== "string") {
+    throw new ValidationError("resource.metadata.owner", "must be a string, as read, or left out");
+  }
+  for (const [key, value] of [
+    ["created", created],
+    ["updated", updated],
+  ] as const) {
+    if (value !== undefined && !(value instanceof Date)) {
+      throw new ValidationError(
+        `resource.metadata.${key}`,
+        "must be a Date, as read, or left out; Omni sets it",
+      );
+    }
+  }
 }

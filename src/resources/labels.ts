@@ -8,6 +8,7 @@ import {
   LabelTermSchema,
 } from "../gen/v1alpha1/resource_pb.js";
 import { checkOptionKeys } from "../option-keys.js";
+import { isFieldObject, optionalBoolean, optionalStringList } from "../validation.js";
 import {
   equalTermKeys,
   existsTermKeys,
@@ -62,7 +63,7 @@ function term(
   return create(LabelTermSchema, { key, op, value: [...value], invert });
 }
 
-function requireValue(argument: string, value: unknown, numeric: boolean | undefined): string {
+function requireValue(argument: string, value: unknown, numeric: boolean): string {
   if (typeof value !== "string") {
     throw new ValidationError(argument, "must be a string");
   }
@@ -76,18 +77,20 @@ function requireValue(argument: string, value: unknown, numeric: boolean | undef
 }
 
 function convertTerm(input: LabelTermInput, argument: string): LabelTerm[] {
-  if (typeof input !== "object" || input === null) {
+  if (!isFieldObject(input)) {
     throw new ValidationError(argument, "must be a label term object");
   }
   if (typeof input.key !== "string" || input.key === "") {
     throw new ValidationError(`${argument}.key`, "must be a non-empty label key");
   }
   const { key } = input;
-  const invert = "not" in input && input.not === true;
+  // Read only once the operator is known: `gt` and `gte` refuse `not` with advice of their own.
+  const flag = (name: "not" | "numeric") =>
+    optionalBoolean(`${argument}.${name}`, (input as Record<string, unknown>)[name]) ?? false;
   switch (input.op) {
     case "exists":
       checkOptionKeys(argument, input, existsTermKeys);
-      return [term(key, LabelTerm_Operation.EXISTS, [], invert)];
+      return [term(key, LabelTerm_Operation.EXISTS, [], flag("not"))];
     case "equal":
       checkOptionKeys(argument, input, equalTermKeys);
       return [
@@ -95,7 +98,7 @@ function convertTerm(input: LabelTermInput, argument: string): LabelTerm[] {
           key,
           LabelTerm_Operation.EQUAL,
           [requireValue(`${argument}.value`, input.value, false)],
-          invert,
+          flag("not"),
         ),
       ];
     case "in": {
@@ -103,24 +106,23 @@ function convertTerm(input: LabelTermInput, argument: string): LabelTerm[] {
       if (!Array.isArray(input.values) || input.values.length === 0) {
         throw new ValidationError(`${argument}.values`, "must be a non-empty list of strings");
       }
-      const values = input.values.map((value, i) =>
-        requireValue(`${argument}.values[${i}]`, value, false),
-      );
-      return [term(key, LabelTerm_Operation.IN, values, invert)];
+      const values = optionalStringList(`${argument}.values`, input.values, true) ?? [];
+      return [term(key, LabelTerm_Operation.IN, values, flag("not"))];
     }
     case "lt":
     case "lte": {
       checkOptionKeys(argument, input, lessThanTermKeys);
-      const value = requireValue(`${argument}.value`, input.value, input.numeric);
+      const numeric = flag("numeric");
+      const value = requireValue(`${argument}.value`, input.value, numeric);
       const op =
         input.op === "lt"
-          ? input.numeric
+          ? numeric
             ? LabelTerm_Operation.LT_NUMERIC
             : LabelTerm_Operation.LT
-          : input.numeric
+          : numeric
             ? LabelTerm_Operation.LTE_NUMERIC
             : LabelTerm_Operation.LTE;
-      return [term(key, op, [value], invert)];
+      return [term(key, op, [value], flag("not"))];
     }
     case "gt":
     case "gte": {
@@ -132,15 +134,16 @@ function convertTerm(input: LabelTermInput, argument: string): LabelTerm[] {
         );
       }
       checkOptionKeys(argument, input, greaterThanTermKeys);
-      const value = requireValue(`${argument}.value`, input.value, input.numeric);
+      const numeric = flag("numeric");
+      const value = requireValue(`${argument}.value`, input.value, numeric);
       // COSI has only "less than" operators. "greater than" is the inverted opposite, and since an
       // inverted term also matches resources without the label, an `exists` term keeps them out.
       const opposite =
         input.op === "gt"
-          ? input.numeric
+          ? numeric
             ? LabelTerm_Operation.LTE_NUMERIC
             : LabelTerm_Operation.LTE
-          : input.numeric
+          : numeric
             ? LabelTerm_Operation.LT_NUMERIC
             : LabelTerm_Operation.LT;
       return [term(key, LabelTerm_Operation.EXISTS, [], false), term(key, opposite, [value], true)];
@@ -155,7 +158,8 @@ function convertTerm(input: LabelTermInput, argument: string): LabelTerm[] {
 
 /** Turns a selector into the COSI label query; throws `ValidationError` naming the bad part. */
 export function toLabelQuery(selector: LabelSelector, argument = "options.labels"): LabelQuery {
-  if (typeof selector !== "object" || selector === null) {
+  // A Map would read as a record without entries: a selector that matches every resource.
+  if (!Array.isArray(selector) && !isFieldObject(selector)) {
     throw new ValidationError(
       argument,
       "must be a record of label values or a list of label terms",

@@ -3,7 +3,7 @@ import type { ResourcesApi } from "./api.js";
 import { checkResourceOptions, resourceCallOptionKeys } from "./option-keys.js";
 import { MachineSetNodes } from "./registry.js";
 import type { ResourceCallOptions } from "./types.js";
-import { validateId } from "./validate.js";
+import { validateId, validateResourcesApi } from "./validate.js";
 
 /** The annotation on a MachineSetNode that makes Omni hold configuration changes for it. */
 export const lockedAnnotation = "omni.sidero.dev/locked";
@@ -17,6 +17,7 @@ async function setLocked(
   locked: boolean,
   options: ResourceCallOptions,
 ): Promise<void> {
+  validateResourcesApi(resources);
   validateId(machineId, "machineId");
   checkResourceOptions(options, resourceCallOptionKeys);
   for (let attempt = 0; ; attempt++) {

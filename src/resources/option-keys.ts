@@ -1,4 +1,5 @@
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
+import { requestHeaders } from "../transport/request-headers.js";
 import { optionalSignal } from "../validation.js";
 import type { ListOptions, NamespaceOption, UpdateOptions, WatchOptions } from "./api.js";
 import type { LabelTermInput } from "./labels.js";
@@ -93,5 +94,10 @@ export function checkResourceOptions(options: unknown, known: ReadonlySet<string
     return;
   }
   checkOptionKeys("options", options, known);
-  optionalSignal("options.signal", (options as { signal?: unknown }).signal);
+  const { signal, headers } = options as { signal?: unknown; headers?: unknown };
+  optionalSignal("options.signal", signal);
+  if (headers !== undefined) {
+    // Checked here, to be named as the caller named them; the transport checks them again.
+    requestHeaders(headers as HeadersInit, "options.headers");
+  }
 }

@@ -17,6 +17,7 @@ import {
   Machines,
 } from "./registry.js";
 import type { Resource, ResourceCallOptions } from "./types.js";
+import { validateResourcesApi } from "./validate.js";
 
 /** The label Omni puts on every resource that belongs to a cluster. */
 export const clusterLabel = "omni.sidero.dev/cluster";
@@ -52,6 +53,7 @@ export async function listClusterOverviews(
   resources: ResourcesApi,
   options: ResourceCallOptions = {},
 ): Promise<ClusterOverview[]> {
+  validateResourcesApi(resources);
   checkResourceOptions(options, resourceCallOptionKeys);
   const [clusters, statuses, machines] = await Promise.all([
     resources.listAll(Clusters, options),
@@ -81,6 +83,7 @@ export async function listMachineOverviews(
   resources: ResourcesApi,
   options: MachineOverviewOptions = {},
 ): Promise<MachineOverview[]> {
+  validateResourcesApi(resources);
   checkResourceOptions(options, machineOverviewOptionKeys);
   const call = { signal: options.signal, timeoutMs: options.timeoutMs, headers: options.headers };
   const [machines, statuses, labels] = await Promise.all([

@@ -59,7 +59,12 @@ export interface Resource<S = unknown> {
 /** The spec a write accepts: the decoded message, or a plain object of its fields. */
 export type SpecInput<S> = S extends Message ? S | MessageInitShape<GenMessage<S>> : S;
 
-/** What `create` and `update` send. A `Resource` read earlier is accepted as is. */
+/**
+ * What `create` and `update` send. A `Resource` read earlier is accepted as is: the fields Omni
+ * sets (`metadata.type`, which must then be the type written, `owner`, `created`, `updated`, and
+ * `yamlSpec`) are taken but not sent. Any key not listed here is refused, so a misspelt one
+ * (`anotations`) cannot leave its field out unnoticed; on `update`, that would remove it.
+ */
 export interface ResourceInput<S> {
   readonly metadata: {
     readonly id: string;
@@ -75,7 +80,9 @@ export interface ResourceInput<S> {
     readonly phase?: ResourcePhase | string;
     /**
      * Labels, annotations and finalizers replace the stored ones on `update`: what is left out is
-     * removed, so update a resource read earlier rather than one written from scratch.
+     * removed, so update a resource read earlier rather than one written from scratch. Omni's
+     * limits apply to labels and annotations: at most 256 of each, keys of 1 to 1024 bytes,
+     * values of at most 16 KiB, and no control characters (tabs and line breaks included).
      */
     readonly labels?: Readonly<Record<string, string>>;
     readonly annotations?: Readonly<Record<string, string>>;

@@ -22,7 +22,7 @@ import {
 import { runStreamingCall, runUnaryCall } from "@connectrpc/connect/protocol";
 import { ValidationError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
-import { optionalTimeoutMs } from "../validation.js";
+import { optionalInterceptors, optionalTimeoutMs } from "../validation.js";
 import { normalizeBaseUrl } from "./base-url.js";
 import {
   errorFromHttpResponse,
@@ -80,6 +80,7 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
     throw new ValidationError("fetch", "must be a function compatible with globalThis.fetch");
   }
   const defaultTimeoutMs = optionalTimeoutMs("defaultTimeoutMs", options.defaultTimeoutMs);
+  const interceptors = optionalInterceptors<Interceptor>("interceptors", options.interceptors);
   const registry = options.registry;
   if (
     registry !== undefined &&
@@ -181,7 +182,7 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
     ): Promise<UnaryResponse<I, O>> {
       const deadline = effectiveTimeout(timeoutMs);
       return await runUnaryCall<I, O>({
-        interceptors: options.interceptors,
+        interceptors,
         signal,
         timeoutMs: deadline,
         req: {
@@ -232,7 +233,7 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
     ): Promise<StreamResponse<I, O>> {
       const deadline = effectiveTimeout(timeoutMs);
       return await runStreamingCall<I, O>({
-        interceptors: options.interceptors,
+        interceptors,
         signal,
         timeoutMs: deadline,
         req: {

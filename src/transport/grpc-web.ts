@@ -2,7 +2,7 @@ import { Code, ConnectError, type Interceptor, type Transport } from "@connectrp
 import { createGrpcWebTransport as createConnectGrpcWebTransport } from "@connectrpc/connect-web";
 import { ValidationError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
-import { optionalTimeoutMs } from "../validation.js";
+import { optionalInterceptors, optionalTimeoutMs } from "../validation.js";
 import { normalizeBaseUrl } from "./base-url.js";
 import { errorMessage } from "./gateway-errors.js";
 
@@ -61,6 +61,7 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new ValidationError("fetch", "must be a function compatible with globalThis.fetch");
   }
+  const interceptors = optionalInterceptors<Interceptor>("interceptors", options.interceptors);
   const fetchImpl = options.fetch;
   return createConnectGrpcWebTransport({
     baseUrl,
@@ -69,7 +70,7 @@ export function createGrpcWebTransport(options: GrpcWebTransportOptions): Transp
       (fetchImpl ?? globalThis.fetch)(input, init).catch((reason: unknown) => {
         throw unreachable(reason, init?.signal);
       }),
-    interceptors: options.interceptors,
+    interceptors,
     defaultTimeoutMs: optionalTimeoutMs("defaultTimeoutMs", options.defaultTimeoutMs),
   });
 }

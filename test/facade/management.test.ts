@@ -1055,7 +1055,7 @@ describe("management facade: input validation before any network I/O", () => {
     [
       "meta key out of range",
       (m) => m.createSchematic({ metaValues: { [-1]: "x" } }),
-      "options.metaValues.-1",
+      'options.metaValues["-1"]',
     ],
     [
       "bad factory URL",

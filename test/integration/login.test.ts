@@ -1,11 +1,16 @@
+import { createClient } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { ecdsaAuth, generateEcdsaKey } from "../../src/auth/ecdsa.js";
 import { UnauthenticatedError } from "../../src/errors.js";
+import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
 import { Clusters } from "../../src/resources/registry.js";
 import { clientOver, failure, transportNames, useEmulator } from "./harness.js";
 
 const emulator = useEmulator({ users: [{ email: "viewer@example.org", role: "Reader" }] });
+
+const noAuthHint =
+  "this client has no auth, so its calls go unsigned: pass auth: serviceAccountAuth(...), pgpAuth(...) or ecdsaAuth(...)";
 
 const identityOf = async (omniconfig: Promise<string>): Promise<string> =>
   parseYaml(await omniconfig).contexts.default.auth.siderov1.identity;
@@ -58,10 +63,35 @@ describe.each(transportNames)("signing over %s", (transport) => {
         publicKeyId: key.publicKeyId,
       }),
     });
-    expect(await failure(stranger.resources.listAll(Clusters))).toBeInstanceOf(
-      UnauthenticatedError,
-    );
+    const strangerError = await failure(stranger.resources.listAll(Clusters));
+    expect(strangerError).toBeInstanceOf(UnauthenticatedError);
+    expect(strangerError.rawMessage).toBe("invalid signature");
     const unsigned = clientOver(emulator(), transport, { key: null });
-    expect(await failure(unsigned.management.omniconfig())).toBeInstanceOf(UnauthenticatedError);
+    const unsignedError = await failure(unsigned.management.omniconfig());
+    expect(unsignedError).toBeInstanceOf(UnauthenticatedError);
+    expect(unsignedError.rawMessage).toBe(`invalid signature (${noAuthHint})`);
+  });
+
+  it("says so when a client without auth gets Unauthenticated, streams included", async () => {
+    const unsigned = clientOver(emulator(), transport, { key: null });
+    for (const error of [
+      await failure(unsigned.resources.get(Clusters, "production")),
+      await failure(unsigned.resources.watch(Clusters)),
+      await failure(createClient(ManagementService, unsigned.transport).kubeconfig({})),
+    ]) {
+      expect(error).toBeInstanceOf(UnauthenticatedError);
+      expect(error.message).toContain(noAuthHint);
+    }
+    // The login flow runs unsigned by design: its own refusals keep the server's words.
+    const key = await generateEcdsaKey();
+    const { publicKeyId } = await unsigned.auth.registerPublicKey({
+      identity: "admin@example.org",
+      ecdsaKey: key,
+    });
+    const refused = await failure(
+      unsigned.auth.confirmPublicKey(publicKeyId, { idToken: "not-a-token" }),
+    );
+    expect(refused).toBeInstanceOf(UnauthenticatedError);
+    expect(refused.message).not.toContain("no auth");
   });
 });

@@ -5,10 +5,12 @@ import {
   type Http2Server,
   type ServerHttp2Session,
 } from "node:http2";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError, type ConnectRouter, createClient } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type OmniEmulator, startOmniEmulator } from "../../src/emulator/index.js";
 import { ValidationError } from "../../src/errors.js";
 import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
 import { createGrpcTransport, resolveGrpcEndpoint } from "../../src/node/grpc-transport.js";
@@ -130,6 +132,64 @@ describe("createGrpcTransport over cleartext HTTP/2", () => {
       .omniconfig({})
       .catch((e: unknown) => e);
     expect((error as ConnectError).code).toBe(Code.Unavailable);
+  });
+});
+
+describe("createGrpcTransport pointed at a port that speaks HTTP/1.1", () => {
+  let emulator: OmniEmulator;
+
+  beforeAll(async () => {
+    emulator = await startOmniEmulator({ simulation: false });
+  });
+
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  const wrongPort =
+    "not HTTP/2 gRPC: is this the gRPC-Web or gateway port? createGrpcTransport needs the port that serves gRPC over HTTP/2";
+
+  it("names what the emulator's gRPC-Web port answered, for unary calls and streams", async () => {
+    const transport = createGrpcTransport({ baseUrl: emulator.grpcWebUrl });
+    const management = createClient(ManagementService, transport);
+    const unary = ConnectError.from(await management.omniconfig({}).catch((e: unknown) => e));
+    expect(unary.code).toBe(Code.Unavailable);
+    expect(unary.rawMessage).toContain(`the server at ${emulator.grpcWebUrl} answered HTTP/1.1 (`);
+    expect(unary.rawMessage).toContain(wrongPort);
+    const stream = await (async () => {
+      for await (const _ of management.machineLogs({ machineId: "any" })) {
+        // Only the error matters.
+      }
+    })().catch((e: unknown) => ConnectError.from(e));
+    expect(stream?.code).toBe(Code.Unavailable);
+    expect(stream?.rawMessage).toContain(wrongPort);
+  });
+
+  it("names the content type and the HTTP version over TLS too", async () => {
+    const certificates = makeTestCertificates();
+    const server = createHttpsServer(
+      { key: certificates.serverKey, cert: certificates.serverCert },
+      (_req, res) => {
+        res.writeHead(415, { "content-type": "application/grpc-web+proto" }).end();
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const transport = createGrpcTransport({ baseUrl, tls: { ca: certificates.caCert } });
+      const error = ConnectError.from(
+        await createClient(ManagementService, transport)
+          .omniconfig({})
+          .catch((e: unknown) => e),
+      );
+      expect(error.code).toBe(Code.Unavailable);
+      expect(error.rawMessage).toBe(
+        `the server at ${baseUrl} answered HTTP/1.1 (status 415, content-type application/grpc-web+proto), ${wrongPort} (the emulator's \`url\`); that port takes createGrpcWebTransport or createGatewayTransport`,
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

@@ -64,6 +64,24 @@ describe("checkOptionKeys", () => {
     expect(refusal(value).rawMessage).toBe("options: must be an options object");
   });
 
+  it.each([
+    ["a Map", new Map([["transport", "t"]])],
+    ["a Date", new Date()],
+    ["a Set", new Set(["transport"])],
+    ["a Headers object", new Headers({ transport: "t" })],
+  ])("refuses %s, whose contents would read as no options", (_kind, value) => {
+    expect(refusal(value).rawMessage).toBe("options: must be an options object");
+  });
+
+  it("takes an object without a prototype, and an instance of a class of the caller's", () => {
+    const bare = Object.assign(Object.create(null) as object, { transport: "t" });
+    class Settings {
+      readonly transport = "t";
+    }
+    expect(() => checkOptionKeys("options", bare, sampleKeys)).not.toThrow();
+    expect(() => checkOptionKeys("options", new Settings(), sampleKeys)).not.toThrow();
+  });
+
   it("says so when a call takes no options at all", () => {
     expect(() => checkOptionKeys("options", { x: 1 }, new Set())).toThrow(
       "options.x: is not a known option; this call takes none",

@@ -260,7 +260,9 @@ describe("malformed call headers", () => {
       ];
       for (const failure of failures) {
         expect(failure).toBeInstanceOf(ValidationError);
-        expect((failure as ValidationError).argument).toMatch(/^headers(\.authorization)?$/);
+        expect((failure as ValidationError).argument).toMatch(
+          /^((callOptions|options)\.)?headers(\.authorization)?$/,
+        );
         expect(renderings(failure).filter((text) => text.includes(marker))).toEqual([]);
       }
     });

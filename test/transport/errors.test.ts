@@ -35,6 +35,31 @@ describe("instanceof across copies of the package", () => {
     expect(new first.ValidationError("a", "b") instanceof second.KeyError).toBe(false);
   });
 
+  it("makes a ReadOnlyModeError a PermissionDeniedError, in every copy", async () => {
+    const first = await loadCopy();
+    const second = await loadCopy();
+    const refused = new first.ReadOnlyModeError(
+      "/omni.management.ManagementService/CreateJoinToken",
+      "create",
+    );
+    expect(refused.name).toBe("ReadOnlyModeError");
+    expect(refused.kind).toBe("create");
+    expect(refused.code).toBe(7);
+    expect(refused.method).toBe("/omni.management.ManagementService/CreateJoinToken");
+    expect(refused.message).toBe(
+      "[PermissionDenied] /omni.management.ManagementService/CreateJoinToken: read-only mode forbids this create call",
+    );
+    for (const copy of [first, second]) {
+      expect(refused instanceof copy.PermissionDeniedError).toBe(true);
+      expect(refused instanceof copy.ReadOnlyModeError).toBe(true);
+      expect(refused instanceof copy.OmniError).toBe(true);
+      expect(refused instanceof copy.NotFoundError).toBe(false);
+    }
+    expect(new second.PermissionDeniedError("denied") instanceof first.ReadOnlyModeError).toBe(
+      false,
+    );
+  });
+
   it("keeps the ordinary check, and the SDK class's name, for a user's own subclass", async () => {
     const first = await loadCopy();
     const second = await loadCopy();

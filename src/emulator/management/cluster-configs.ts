@@ -14,6 +14,7 @@ import {
   TalosconfigResponseSchema,
 } from "../../gen/omni/management/management_pb.js";
 import { callerWithRole, signedCaller } from "../caller.js";
+import { omniconfigYaml } from "../omnictl-home.js";
 import {
   clusterFromMetadata,
   type EmulatorState,
@@ -135,8 +136,17 @@ export async function kubeconfig(
     `--oidc-extra-scope=cluster:${cluster}`,
     ...oidcLoginOptions(request, cluster, caller.email).map((option) => `--${option}`),
   ];
+  // Omni's OIDC template, field for field: kubectl rejects an exec block whose apiVersion it
+  // does not know, and v1 is what Omni writes.
   const user = {
-    exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "kubectl", args },
+    exec: {
+      apiVersion: "client.authentication.k8s.io/v1",
+      args,
+      command: "kubectl",
+      env: null,
+      interactiveMode: "IfAvailable",
+      provideClusterInfo: false,
+    },
   };
   const contextName = `${instanceName}-${cluster}`;
   return create(KubeconfigResponseSchema, {
@@ -172,12 +182,7 @@ export async function omniconfig(
   context: HandlerContext,
 ): Promise<OmniconfigResponse> {
   const caller = signedCaller(context);
-  // Omni always names its one context "default".
-  const document = {
-    contexts: {
-      default: { url: state.grpcUrl(), auth: { siderov1: { identity: caller.email } } },
-    },
-    context: "default",
-  };
-  return create(OmniconfigResponseSchema, { omniconfig: encoder.encode(stringify(document)) });
+  return create(OmniconfigResponseSchema, {
+    omniconfig: encoder.encode(omniconfigYaml(state.grpcUrl(), caller.email)),
+  });
 }

@@ -12,8 +12,8 @@ import {
   type GetMachineJoinConfigResponse,
   GetMachineJoinConfigResponseSchema,
 } from "../../gen/omni/management/management_pb.js";
-import { ResourceSchema } from "../../gen/v1alpha1/resource_pb.js";
 import { callerWithRole } from "../caller.js";
+import { joinTokenResource, joinTokenTypes } from "../join-tokens.js";
 import { type EmulatorState, invalidArgument } from "../state.js";
 
 /** Omni's MaxJoinTokenNameLength, which it counts in bytes. */
@@ -43,8 +43,6 @@ export function siderolinkKernelArgs(
     `talos.logging.kernel=${logSink}`,
   ];
 }
-
-const joinTokenType = "JoinTokens.omni.sidero.dev";
 
 export function newJoinTokenId(): string {
   return randomBytes(32).toString("base64url");
@@ -90,21 +88,12 @@ export async function createJoinToken(
   const expiration = request.expirationTime ? timestampDate(request.expirationTime) : undefined;
   const id = newJoinTokenId();
   state.joinTokens.set(id, { id, name: request.name, expiration });
-  state.store.create(
-    create(ResourceSchema, {
-      metadata: {
-        namespace: "default",
-        type: joinTokenType,
-        id,
-        annotations: { name: request.name },
-      },
-      spec: { yamlSpec: `name: ${JSON.stringify(request.name)}\n` },
-    }),
-  );
+  // Omni's internal actor writes the token; its status comes from the status controller.
+  state.store.create(joinTokenResource(id, request.name, expiration));
   state.auditLog.append({
     timestampMs: state.now().getTime(),
     eventType: AuditLogEventType.CREATE,
-    resourceType: joinTokenType,
+    resourceType: joinTokenTypes.token,
     resourceId: request.name,
     clusterId: "",
     actor: caller.email,
