@@ -34,6 +34,8 @@ export interface InteropBinaries {
   identityProvider: string;
   versionsStandIn: string;
   grpcWebProxy: string;
+  /** Omni's own Go client running a scenario against the emulator (`interop/cmd/emulator-client`). */
+  emulatorClient: string;
 }
 
 function goCommand(): string {
@@ -72,8 +74,8 @@ function run(step: string, args: string[], cwd: string): Promise<void> {
 }
 
 /**
- * Builds Omni of the given release, omnictl, the identity-provider stand-in and the gRPC-Web proxy
- * from the Go module proxy. Go skips the link when a binary is already current, so a second call
+ * Builds Omni of the given release, omnictl, the identity-provider stand-in, the gRPC-Web proxy
+ * and the emulator client from the Go module proxy. Go skips the link when a binary is already current, so a second call
  * costs seconds.
  */
 export async function buildInteropBinaries(
@@ -86,7 +88,7 @@ export async function buildInteropBinaries(
     releaseModules[release],
   );
   await run(
-    "build omnictl and the stand-ins (go build in interop/)",
+    "build omnictl, the stand-ins and the emulator client (go build in interop/)",
     [
       "build",
       "-o",
@@ -94,6 +96,7 @@ export async function buildInteropBinaries(
       "github.com/siderolabs/omni/cmd/omnictl",
       "./cmd/identity-provider",
       "./cmd/versions-stand-in",
+      "./cmd/emulator-client",
     ],
     interopDir,
   );
@@ -108,5 +111,6 @@ export async function buildInteropBinaries(
     identityProvider: join(interopBinDir, "identity-provider"),
     versionsStandIn: join(interopBinDir, "versions-stand-in"),
     grpcWebProxy: join(interopBinDir, "grpcwebproxy"),
+    emulatorClient: join(interopBinDir, "emulator-client"),
   };
 }

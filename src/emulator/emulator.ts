@@ -21,6 +21,7 @@ import { State } from "../gen/v1alpha1/state_pb.js";
 import { AuditLog, seedAuditLog } from "./audit-log.js";
 import { confirmPublicKey, createAuthService, IdTokens, loginUrl } from "./auth-service.js";
 import { Catalog } from "./catalog.js";
+import { startClusterStatusController } from "./cluster-statuses.js";
 import { trackConnections } from "./connections.js";
 import { handleCors } from "./cors.js";
 import { CosiStore, createCosiStateImpl, seedDemoData, startSimulation } from "./cosi/index.js";
@@ -261,6 +262,7 @@ export async function startOmniEmulator(options: OmniEmulatorOptions = {}): Prom
   const defaultJoinTokenId = newJoinTokenId();
   seedJoinTokens(store, defaultJoinTokenId);
   const stopJoinTokenStatuses = startJoinTokenStatusController(store);
+  const stopClusterStatuses = startClusterStatusController(store);
   let httpUrl = "";
   let grpcUrl = "";
   const state: EmulatorState = {
@@ -366,6 +368,7 @@ export async function startOmniEmulator(options: OmniEmulatorOptions = {}): Prom
     closing ??= (async () => {
       stopSimulation();
       stopJoinTokenStatuses();
+      stopClusterStatuses();
       shutdown.abort();
       await closeServers();
     })();

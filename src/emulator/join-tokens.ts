@@ -1,10 +1,4 @@
-import {
-  create,
-  type DescMessage,
-  fromBinary,
-  type MessageShape,
-  toBinary,
-} from "@bufbuild/protobuf";
+import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   DefaultJoinTokenSpecSchema,
@@ -12,14 +6,9 @@ import {
   JoinTokenStatusSpec_State,
   JoinTokenStatusSpecSchema,
 } from "../gen/omni/specs/siderolink_pb.js";
-import {
-  MetadataSchema,
-  type Resource,
-  ResourceSchema,
-  SpecSchema,
-} from "../gen/v1alpha1/resource_pb.js";
+import type { Resource } from "../gen/v1alpha1/resource_pb.js";
 import type { CosiStore } from "./cosi/store.js";
-import { specYaml } from "./cosi/yaml-spec.js";
+import { decodeSpec, putOwned, typedResource } from "./cosi/typed-resource.js";
 
 /** The COSI types of Omni's join tokens; all of them live in the `default` namespace. */
 export const joinTokenTypes = {
@@ -34,13 +23,6 @@ const statusOwner = "JoinTokenStatusController";
 /** Omni's auth.LabelTokenActive, set on the status of a token machines may join with. */
 const activeLabel = "omni.sidero.dev/active-join-token";
 
-function decode<Desc extends DescMessage>(
-  schema: Desc,
-  bytes: Uint8Array | undefined,
-): MessageShape<Desc> {
-  return fromBinary(schema, bytes ?? new Uint8Array());
-}
-
 function resource<Desc extends DescMessage>(
   type: string,
   id: string,
@@ -48,13 +30,7 @@ function resource<Desc extends DescMessage>(
   spec: MessageShape<Desc>,
   labels: Record<string, string> = {},
 ): Resource {
-  return create(ResourceSchema, {
-    metadata: create(MetadataSchema, { namespace, type, id, labels }),
-    spec: create(SpecSchema, {
-      protoSpec: toBinary(schema, spec),
-      yamlSpec: specYaml(schema, spec),
-    }),
-  });
+  return typedResource({ namespace, type, id, labels }, schema, spec);
 }
 
 /** A `JoinTokens` resource as Omni stores one: its ID is the token itself. */
@@ -91,7 +67,7 @@ export function seedJoinTokens(store: CosiStore, tokenId: string): void {
 }
 
 function statusOf(token: Resource, defaultId: string, now: Date): Resource {
-  const spec = decode(JoinTokenSpecSchema, token.spec?.protoSpec);
+  const spec = decodeSpec(JoinTokenSpecSchema, token);
   const id = token.metadata?.id ?? "";
   const expired = spec.expirationTime !== undefined && timestampDate(spec.expirationTime) < now;
   const state = spec.revoked
@@ -115,11 +91,6 @@ function statusOf(token: Resource, defaultId: string, now: Date): Resource {
   );
 }
 
-function sameContent(a: Resource, b: Resource): boolean {
-  const labels = (r: Resource) => JSON.stringify(Object.entries(r.metadata?.labels ?? {}).sort());
-  return a.spec?.yamlSpec === b.spec?.yamlSpec && labels(a) === labels(b);
-}
-
 /**
  * Omni's JoinTokenStatusController: keeps one `JoinTokenStatuses` resource per join token (its
  * state, name, expiration and whether it is the default), which `omnictl jointoken list` reads.
@@ -133,28 +104,12 @@ export function startJoinTokenStatusController(store: CosiStore): () => void {
     scheduled = false;
     const now = store.now();
     const defaultToken = store.get(namespace, joinTokenTypes.defaultToken, defaultTokenId);
-    const defaultId = decode(DefaultJoinTokenSpecSchema, defaultToken?.spec?.protoSpec).tokenId;
+    const defaultId = decodeSpec(DefaultJoinTokenSpecSchema, defaultToken).tokenId;
     const tokens = store.list(namespace, joinTokenTypes.token);
     let nextExpiry = Number.POSITIVE_INFINITY;
     for (const token of tokens) {
-      const wanted = statusOf(token, defaultId, now);
-      const id = token.metadata?.id ?? "";
-      const current = store.get(namespace, joinTokenTypes.status, id);
-      if (!current?.metadata) {
-        store.create(wanted, { owner: statusOwner });
-      } else if (!sameContent(current, wanted)) {
-        store.update(
-          create(ResourceSchema, {
-            metadata: create(MetadataSchema, {
-              ...current.metadata,
-              labels: wanted.metadata?.labels ?? {},
-            }),
-            spec: wanted.spec,
-          }),
-          { owner: statusOwner },
-        );
-      }
-      const expiration = decode(JoinTokenSpecSchema, token.spec?.protoSpec).expirationTime;
+      putOwned(store, statusOf(token, defaultId, now), statusOwner);
+      const expiration = decodeSpec(JoinTokenSpecSchema, token).expirationTime;
       const at = expiration ? timestampDate(expiration).getTime() : Number.NaN;
       if (at > now.getTime()) {
         nextExpiry = Math.min(nextExpiry, at);

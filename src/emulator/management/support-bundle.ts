@@ -11,16 +11,13 @@ import { callerWithRole } from "../caller.js";
 import { type EmulatorState, invalidArgument } from "../state.js";
 import { buildZip, type ZipEntry } from "../zip.js";
 
-/** The bundle is sent in pieces of this size, the way Omni streams large bundles. */
-export const supportBundleChunkBytes = 16 * 1024;
 const encoder = new TextEncoder();
 const omniSteps = ["collecting cluster resources", "collecting machine statuses"];
 const machineSteps = ["collecting dmesg", "collecting machined logs", "collecting version"];
 
 /**
  * Streams progress for each collection source (Omni itself, then every machine of the cluster),
- * then the zip in `bundle_data` chunks (Omni sends it in one message; chunks exercise a client's
- * streaming).
+ * then the zip in one `bundle_data` message.
  */
 export async function* getSupportBundle(
   state: EmulatorState,
@@ -80,10 +77,7 @@ export async function* getSupportBundle(
       data: encoder.encode(stringify({ talos: machine.talosVersion })),
     });
   }
-  const zip = buildZip(files);
-  for (let offset = 0; offset < zip.length; offset += supportBundleChunkBytes) {
-    yield create(GetSupportBundleResponseSchema, {
-      bundleData: zip.subarray(offset, offset + supportBundleChunkBytes),
-    });
-  }
+  // One message, as Omni sends it: Omni's Go client (and so omnictl) returns the first
+  // `bundle_data` it receives as the whole bundle.
+  yield create(GetSupportBundleResponseSchema, { bundleData: buildZip(files) });
 }
