@@ -11,12 +11,7 @@ import {
 import { signedCaller } from "./caller.js";
 import { type ParsedPublicKey, parsePgpPublicKey, parsePlainPublicKey } from "./public-keys.js";
 import { parseRole } from "./roles.js";
-import {
-  boundedCallSignal,
-  type EmulatorState,
-  invalidArgument,
-  resourceNotFound,
-} from "./state.js";
+import { boundedCallSignal, type EmulatorState, invalidArgument } from "./state.js";
 
 /** Omni's limit for keys made by the CLI and the web UI (`pgp.DefaultMaxAllowedLifetime`). */
 const userKeyMaxLifetimeMs = 8 * 3600 * 1000;
@@ -63,15 +58,10 @@ export class IdTokens {
 async function parseRegisteredKey(request: RegisterPublicKeyRequest): Promise<ParsedPublicKey> {
   const publicKey = request.publicKey;
   if (publicKey && publicKey.webauthnData.length > 0) {
-    throw new ConnectError("webauthn is not supported", Code.Unimplemented);
-  }
-  if (publicKey && publicKey.pgpData.length > 0) {
-    return parsePgpPublicKey(new TextDecoder().decode(publicKey.pgpData), {
-      maxLifetimeMs: userKeyMaxLifetimeMs,
-    });
+    throw new ConnectError("unimplemented", Code.Unimplemented);
   }
   const plain = publicKey?.plainKey;
-  if (plain && plain.keyPem !== "") {
+  if (plain) {
     return parsePlainPublicKey(
       plain.keyPem,
       plain.notBefore ? timestampDate(plain.notBefore) : undefined,
@@ -79,7 +69,12 @@ async function parseRegisteredKey(request: RegisterPublicKeyRequest): Promise<Pa
       { maxLifetimeMs: userKeyMaxLifetimeMs },
     );
   }
-  throw invalidArgument("public key is required");
+  if (publicKey && publicKey.pgpData.length > 0) {
+    return parsePgpPublicKey(new TextDecoder().decode(publicKey.pgpData), {
+      maxLifetimeMs: userKeyMaxLifetimeMs,
+    });
+  }
+  throw invalidArgument("no public key data provided");
 }
 
 /** Omni's bare answer when a key exists but is not the caller's to use, or does not exist. */
@@ -104,7 +99,11 @@ async function registerPublicKey(
   // An unknown identity, an empty e-mail included, gets the same answer as a known one so that
   // users cannot be enumerated; like Omni, the requested role is only read once the user is found.
   if (user) {
-    const role = request.skipUserRole ? parseRole(request.role, "role") : user.role;
+    const role = parseRole(
+      request.skipUserRole ? request.role : user.role,
+      state.omniVersion,
+      "failed to parse role for public key: ",
+    );
     if (!state.identities.key(key.id)) {
       state.identities.addKey(key, email, role, false);
     }
@@ -183,7 +182,11 @@ export function createAuthService(
       const caller = signedCaller(context);
       const record = state.identities.key(request.publicKeyId);
       if (!record) {
-        throw resourceNotFound("PublicKeys.omni.sidero.dev", request.publicKeyId);
+        // Omni passes COSI's not-found on unwrapped: code Unknown.
+        throw new ConnectError(
+          `failed to get: resource PublicKeys.omni.sidero.dev(default/${request.publicKeyId}@undefined) doesn't exist`,
+          Code.Unknown,
+        );
       }
       if (record.email !== caller.email) {
         throw permissionDenied();

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
-import { ValidationError } from "../errors.js";
 import { defaultUser, startOmniEmulator } from "./emulator.js";
+import { EmulatorOptionError } from "./option-check.js";
 import type { OmniEmulatorOptions } from "./options.js";
 
 const usage = `Usage: omni-emulator [options]
@@ -26,7 +26,7 @@ function integer(value: string | undefined, name: string): number | undefined {
     return undefined;
   }
   if (!/^-?\d+$/.test(value)) {
-    throw new ValidationError(name, `must be an integer, got "${value}"`);
+    throw new EmulatorOptionError(name, `must be an integer, got "${value}"`);
   }
   return Number(value);
 }
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const message =
-    error instanceof ValidationError
+    error instanceof EmulatorOptionError
       ? error.rawMessage
       : error instanceof Error
         ? error.message

@@ -14,7 +14,6 @@ import {
 import type { AddressInfo } from "node:net";
 import { type ConnectRouter, createRouterTransport, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { ValidationError } from "../errors.js";
 import { AuthService } from "../gen/omni/auth/auth_pb.js";
 import { ManagementService } from "../gen/omni/management/management_pb.js";
 import { State } from "../gen/v1alpha1/state_pb.js";
@@ -35,6 +34,7 @@ import { seedJoinTokens, startJoinTokenStatusController } from "./join-tokens.js
 import { createManagementService } from "./management/index.js";
 import { newJoinTokenId } from "./management/join.js";
 import { type OmnictlHome, type OmnictlHomeOptions, writeOmnictlHome } from "./omnictl-home.js";
+import { EmulatorOptionError } from "./option-check.js";
 import {
   type OmniEmulatorOptions,
   type OmniEmulatorUser,
@@ -168,7 +168,7 @@ export class OmniEmulator {
   confirmPublicKey(publicKeyId: string): void {
     const record = this.#state.identities.key(publicKeyId);
     if (!record) {
-      throw new ValidationError("publicKeyId", "no registered key has this ID");
+      throw new EmulatorOptionError("publicKeyId", "no registered key has this ID");
     }
     confirmPublicKey(this.#state, publicKeyId, record.email);
   }
@@ -192,10 +192,10 @@ export class OmniEmulator {
   /** Adds a human user, or changes the role of an existing one. */
   addUser(email: string, role: Role): void {
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-      throw new ValidationError("email", `must be an e-mail address, got "${email}"`);
+      throw new EmulatorOptionError("email", `must be an e-mail address, got "${email}"`);
     }
     if (!isRole(role)) {
-      throw new ValidationError(
+      throw new EmulatorOptionError(
         "role",
         `must be one of ${roles.join(", ")}, got "${String(role)}"`,
       );
@@ -283,6 +283,7 @@ export async function startOmniEmulator(options: OmniEmulatorOptions = {}): Prom
     grpcUrl: () => grpcUrl,
     shutdown: shutdown.signal,
     timings: resolved.timings,
+    omniVersion: resolved.omniVersion,
   };
   for (const user of [defaultUser, ...resolved.users]) {
     identities.addIdentity(user.email, user.role);

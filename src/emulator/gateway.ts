@@ -1,18 +1,18 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createGzip, gzipSync } from "node:zlib";
 import {
+  createRegistry,
+  type DescFile,
   type DescMethod,
   type DescMethodStreaming,
   type DescMethodUnary,
   type DescService,
   fromJson,
   type JsonValue,
+  type Registry,
   toJson,
 } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
-import { isGrpcMetadataKey, isGrpcMetadataValue } from "../transport/grpc-metadata.js";
-import { createMethodRegistry } from "../transport/json-registry.js";
-import { MAX_TIMEOUT_MS } from "../validation.js";
 
 /** grpc-gateway's `HTTPStatusFromCode`. */
 const httpStatusByCode: Record<Code, number> = {
@@ -39,7 +39,31 @@ const metadataPrefix = "grpc-metadata-";
 
 /** The gateway's JSON form: snake_case names and enum numbers, like Omni's marshaler. */
 const jsonWriteOptions = { useProtoFieldName: true, enumAsInteger: true } as const;
-const registryFor = createMethodRegistry();
+const registries = new WeakMap<DescFile, Registry>();
+
+/**
+ * The types protojson can name in a `google.protobuf.Any` (`"@type"`) of a method's JSON: those of
+ * its service's file and of every file that one imports, directly or not. Built once a file.
+ */
+function registryFor(method: DescMethod): Registry {
+  const file = method.parent.file;
+  let registry = registries.get(file);
+  if (registry === undefined) {
+    const reachable = new Set<DescFile>();
+    const visit = (next: DescFile): void => {
+      if (!reachable.has(next)) {
+        reachable.add(next);
+        for (const dependency of next.dependencies) {
+          visit(dependency);
+        }
+      }
+    };
+    visit(file);
+    registry = createRegistry(...reachable);
+    registries.set(file, registry);
+  }
+  return registry;
+}
 
 function statusBody(error: ConnectError): { code: Code; message: string } {
   return { code: error.code, message: error.rawMessage };
@@ -56,9 +80,13 @@ export function gatewayRoutes(services: readonly DescService[]): Map<string, Des
   return routes;
 }
 
-// grpc-gateway passes on only what gRPC metadata allows and drops the rest without a word.
+/**
+ * grpc-gateway passes on only what gRPC metadata allows and drops the rest without a word: keys
+ * of lower-case letters, digits, `.`, `_` and `-`, and values of printable ASCII unless the key
+ * ends in `-bin` (binary metadata).
+ */
 function isForwarded(key: string, value: string): boolean {
-  return isGrpcMetadataKey(key) && isGrpcMetadataValue(key, value);
+  return /^[a-z0-9._-]+$/.test(key) && (key.endsWith("-bin") || /^[\x20-\x7e]*$/.test(value));
 }
 
 /** grpc-gateway turns `Grpc-Metadata-<key>` headers (and `Authorization`) into gRPC metadata. */
@@ -92,6 +120,8 @@ const unitMs: Readonly<Record<string, number>> = {
   n: 0.000001,
 };
 const maxInt64 = 2n ** 63n - 1n;
+/** The longest delay Node's timers take (2^31 - 1 ms). */
+const maxTimerMs = 2 ** 31 - 1;
 
 /**
  * `Grpc-Timeout` as grpc-gateway reads it: a 64-bit integer and a unit (H, M, S, m, u, n). Any
@@ -113,7 +143,7 @@ function timeoutFrom(req: IncomingMessage): number | undefined {
     return undefined;
   }
   // Omni's Go timers hold ~292 years; Node's hold ~24.8 days and fire at once past that.
-  return Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.ceil(milliseconds)));
+  return Math.min(maxTimerMs, Math.max(1, Math.ceil(milliseconds)));
 }
 
 function fitsInt64(value: bigint): boolean {

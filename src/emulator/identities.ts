@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { infraProviderPrefix } from "../auth/service-account-key.js";
 import type { ParsedPublicKey } from "./public-keys.js";
 import type { Role } from "./roles.js";
 import { serviceAccountDomain } from "./service-account-keys.js";
+
+/** `access.InfraProviderServiceAccountPrefix` in Omni's client module. */
+const infraProviderPrefix = "infra-provider:";
 
 /** A user or service-account identity; Omni keeps both as Identity + User resources. */
 export interface IdentityRecord {

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
-import { ValidationError } from "../errors.js";
+import { EmulatorOptionError } from "./option-check.js";
 import { parsePgpPublicKey } from "./public-keys.js";
 import type { EmulatorState } from "./state.js";
 
@@ -60,14 +60,14 @@ async function refuseForeignOmniconfig(path: string): Promise<void> {
     if ((cause as NodeJS.ErrnoException).code === "ENOENT") {
       return;
     }
-    throw new ValidationError(
+    throw new EmulatorOptionError(
       "omnictlHome",
       `${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? "I/O error"})`,
       { cause },
     );
   }
   if (!text.startsWith(marker)) {
-    throw new ValidationError(
+    throw new EmulatorOptionError(
       "omnictlHome",
       `${path} is an omniconfig the emulator did not write; give a directory of its own (such as ./omni-home), not a real home`,
     );
@@ -86,7 +86,7 @@ export async function writeOmnictlHome(
   options: OmnictlHomeOptions,
 ): Promise<OmnictlHome> {
   if (typeof dir !== "string" || dir.trim() === "") {
-    throw new ValidationError("omnictlHome", "must be the path of a directory");
+    throw new EmulatorOptionError("omnictlHome", "must be the path of a directory");
   }
   const email = options.user ?? "admin@example.org";
   const user = typeof email === "string" ? state.identities.identity(email) : undefined;
@@ -95,7 +95,7 @@ export async function writeOmnictlHome(
       .identities()
       .filter((each) => !each.serviceAccount)
       .map((each) => each.email);
-    throw new ValidationError(
+    throw new EmulatorOptionError(
       "user",
       `must be a user of the emulator (${known.join(", ")}), got "${String(email)}"`,
     );

@@ -1,10 +1,9 @@
 import { Code } from "@connectrpc/connect";
-import { ValidationError } from "../errors.js";
 import { AuthService } from "../gen/omni/auth/auth_pb.js";
 import { ManagementService } from "../gen/omni/management/management_pb.js";
 import { State } from "../gen/v1alpha1/state_pb.js";
-import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import type { ErrorFault, FaultTarget, OmniEmulatorFaults, StreamCutFault } from "./faults.js";
+import { checkKeys, EmulatorOptionError, keysOf } from "./option-check.js";
 import { isRole, type Role, roles } from "./roles.js";
 import type { EmulatorTimings } from "./state.js";
 import { type OmniVersion, parseOmniVersion } from "./versions.js";
@@ -67,7 +66,7 @@ const defaultTimings: EmulatorTimings = {
 };
 
 // The emulator's errors name its options bare (`host`, `timings.upgradeStepMs`), unknown keys too.
-export const emulatorOptionKeys = /*@__PURE__*/ optionKeys<OmniEmulatorOptions>()({
+export const emulatorOptionKeys = /*@__PURE__*/ keysOf<OmniEmulatorOptions>()({
   port: true,
   httpPort: true,
   host: true,
@@ -81,19 +80,19 @@ export const emulatorOptionKeys = /*@__PURE__*/ optionKeys<OmniEmulatorOptions>(
   omnictlHome: true,
 });
 
-export const emulatorUserKeys = /*@__PURE__*/ optionKeys<OmniEmulatorUser>()({
+export const emulatorUserKeys = /*@__PURE__*/ keysOf<OmniEmulatorUser>()({
   email: true,
   role: true,
 });
 
-export const emulatorTimingKeys = /*@__PURE__*/ optionKeys<EmulatorTimings>()({
+export const emulatorTimingKeys = /*@__PURE__*/ keysOf<EmulatorTimings>()({
   publicKeyConfirmationTimeoutMs: true,
   followLogIntervalMs: true,
   auditLogFollowWindowMs: true,
   upgradeStepMs: true,
 });
 
-export const faultKeys = /*@__PURE__*/ optionKeys<OmniEmulatorFaults>()({
+export const faultKeys = /*@__PURE__*/ keysOf<OmniEmulatorFaults>()({
   latency: true,
   errors: true,
   streamCut: true,
@@ -102,14 +101,12 @@ export const faultKeys = /*@__PURE__*/ optionKeys<OmniEmulatorFaults>()({
 
 type LatencyFault = NonNullable<OmniEmulatorFaults["latency"]>;
 
-export const fixedLatencyKeys = /*@__PURE__*/ optionKeys<Extract<LatencyFault, { ms: number }>>()({
+export const fixedLatencyKeys = /*@__PURE__*/ keysOf<Extract<LatencyFault, { ms: number }>>()({
   methods: true,
   ms: true,
 });
 
-export const latencyRangeKeys = /*@__PURE__*/ optionKeys<
-  Extract<LatencyFault, { minMs: number }>
->()({
+export const latencyRangeKeys = /*@__PURE__*/ keysOf<Extract<LatencyFault, { minMs: number }>>()({
   methods: true,
   minMs: true,
   maxMs: true,
@@ -121,20 +118,20 @@ function latencyKeys(latency: LatencyFault): ReadonlySet<string> {
   return fixed ? fixedLatencyKeys : latencyRangeKeys;
 }
 
-export const errorFaultKeys = /*@__PURE__*/ optionKeys<ErrorFault>()({
+export const errorFaultKeys = /*@__PURE__*/ keysOf<ErrorFault>()({
   methods: true,
   code: true,
   rate: true,
   message: true,
 });
 
-export const streamCutKeys = /*@__PURE__*/ optionKeys<StreamCutFault>()({
+export const streamCutKeys = /*@__PURE__*/ keysOf<StreamCutFault>()({
   methods: true,
   afterMessages: true,
   code: true,
 });
 
-export const faultTargetKeys = /*@__PURE__*/ optionKeys<FaultTarget>()({ methods: true });
+export const faultTargetKeys = /*@__PURE__*/ keysOf<FaultTarget>()({ methods: true });
 
 const knownMethods: ReadonlySet<string> = new Set(
   [ManagementService, AuthService, State].flatMap((service) =>
@@ -147,21 +144,24 @@ function checkPort(value: number | undefined, argument: string): number {
     return 0;
   }
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new ValidationError(argument, `must be an integer from 0 to 65535, got ${String(value)}`);
+    throw new EmulatorOptionError(
+      argument,
+      `must be an integer from 0 to 65535, got ${String(value)}`,
+    );
   }
   return value;
 }
 
 function checkNonNegative(value: number, argument: string): void {
   if (!Number.isFinite(value) || value < 0) {
-    throw new ValidationError(argument, `must be a non-negative number, got ${String(value)}`);
+    throw new EmulatorOptionError(argument, `must be a non-negative number, got ${String(value)}`);
   }
 }
 
 function checkTarget(target: FaultTarget, argument: string): void {
   for (const [index, method] of (target.methods ?? []).entries()) {
     if (!knownMethods.has(method)) {
-      throw new ValidationError(
+      throw new EmulatorOptionError(
         `${argument}.methods[${index}]`,
         `unknown method "${method}" (expected "/<package>.<Service>/<Method>")`,
       );
@@ -177,7 +177,7 @@ function checkCode(code: unknown, argument: string): void {
     code > 16 ||
     Code[code] === undefined
   ) {
-    throw new ValidationError(
+    throw new EmulatorOptionError(
       argument,
       `must be a gRPC status code from 1 to 16, got ${String(code)}`,
     );
@@ -189,9 +189,9 @@ export function validateFaults(
   faults: OmniEmulatorFaults,
   argument = "faults",
 ): OmniEmulatorFaults {
-  checkOptionKeys(argument, faults, faultKeys);
+  checkKeys(argument, faults, faultKeys);
   if (faults.latency) {
-    checkOptionKeys(`${argument}.latency`, faults.latency, latencyKeys(faults.latency));
+    checkKeys(`${argument}.latency`, faults.latency, latencyKeys(faults.latency));
     checkTarget(faults.latency, `${argument}.latency`);
     if ("ms" in faults.latency) {
       checkNonNegative(faults.latency.ms, `${argument}.latency.ms`);
@@ -199,24 +199,27 @@ export function validateFaults(
       checkNonNegative(faults.latency.minMs, `${argument}.latency.minMs`);
       checkNonNegative(faults.latency.maxMs, `${argument}.latency.maxMs`);
       if (faults.latency.maxMs < faults.latency.minMs) {
-        throw new ValidationError(`${argument}.latency.maxMs`, "must not be less than minMs");
+        throw new EmulatorOptionError(`${argument}.latency.maxMs`, "must not be less than minMs");
       }
     }
   }
   for (const [index, fault] of (faults.errors ?? []).entries()) {
     const name = `${argument}.errors[${index}]`;
-    checkOptionKeys(name, fault, errorFaultKeys);
+    checkKeys(name, fault, errorFaultKeys);
     checkTarget(fault, name);
     checkCode(fault.code, `${name}.code`);
     if (fault.rate !== undefined && !(fault.rate >= 0 && fault.rate <= 1)) {
-      throw new ValidationError(`${name}.rate`, `must be from 0 to 1, got ${String(fault.rate)}`);
+      throw new EmulatorOptionError(
+        `${name}.rate`,
+        `must be from 0 to 1, got ${String(fault.rate)}`,
+      );
     }
   }
   if (faults.streamCut) {
-    checkOptionKeys(`${argument}.streamCut`, faults.streamCut, streamCutKeys);
+    checkKeys(`${argument}.streamCut`, faults.streamCut, streamCutKeys);
     checkTarget(faults.streamCut, `${argument}.streamCut`);
     if (!Number.isInteger(faults.streamCut.afterMessages) || faults.streamCut.afterMessages < 0) {
-      throw new ValidationError(
+      throw new EmulatorOptionError(
         `${argument}.streamCut.afterMessages`,
         "must be a non-negative integer",
       );
@@ -226,7 +229,7 @@ export function validateFaults(
     }
   }
   if (faults.stall) {
-    checkOptionKeys(`${argument}.stall`, faults.stall, faultTargetKeys);
+    checkKeys(`${argument}.stall`, faults.stall, faultTargetKeys);
     checkTarget(faults.stall, `${argument}.stall`);
   }
   return faults;
@@ -234,17 +237,17 @@ export function validateFaults(
 
 /** Validates everything a caller can get wrong, before any socket is opened. */
 export function resolveOptions(options: OmniEmulatorOptions): ResolvedOptions {
-  checkOptionKeys("", options, emulatorOptionKeys);
+  checkKeys("", options, emulatorOptionKeys);
   const host = options.host ?? "127.0.0.1";
   if (typeof host !== "string" || host.trim() === "") {
-    throw new ValidationError("host", "must be a non-empty host name or address");
+    throw new EmulatorOptionError("host", "must be a non-empty host name or address");
   }
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
-    throw new ValidationError("seed", `must be a safe integer, got ${String(options.seed)}`);
+    throw new EmulatorOptionError("seed", `must be a safe integer, got ${String(options.seed)}`);
   }
   const omniVersion = parseOmniVersion(options.omniVersion);
   if (!omniVersion) {
-    throw new ValidationError(
+    throw new EmulatorOptionError(
       "omniVersion",
       `must look like "1.2", "1.10.4" or "main", got "${options.omniVersion}"`,
     );
@@ -253,7 +256,7 @@ export function resolveOptions(options: OmniEmulatorOptions): ResolvedOptions {
   if (corsOrigins !== "*") {
     for (const [index, origin] of corsOrigins.entries()) {
       if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
-        throw new ValidationError(
+        throw new EmulatorOptionError(
           `corsOrigins[${index}]`,
           `must be an origin like "http://localhost:5173", got "${origin}"`,
         );
@@ -261,22 +264,22 @@ export function resolveOptions(options: OmniEmulatorOptions): ResolvedOptions {
     }
   }
   for (const [index, user] of (options.users ?? []).entries()) {
-    checkOptionKeys(`users[${index}]`, user, emulatorUserKeys);
+    checkKeys(`users[${index}]`, user, emulatorUserKeys);
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(user.email)) {
-      throw new ValidationError(
+      throw new EmulatorOptionError(
         `users[${index}].email`,
         `must be an e-mail address, got "${user.email}"`,
       );
     }
     if (!isRole(user.role)) {
-      throw new ValidationError(
+      throw new EmulatorOptionError(
         `users[${index}].role`,
         `must be one of ${roles.join(", ")}, got "${String(user.role)}"`,
       );
     }
   }
   if (options.timings !== undefined) {
-    checkOptionKeys("timings", options.timings, emulatorTimingKeys);
+    checkKeys("timings", options.timings, emulatorTimingKeys);
   }
   // A timing set to undefined keeps its default, as one left out does.
   const timings = { ...defaultTimings };
@@ -286,20 +289,20 @@ export function resolveOptions(options: OmniEmulatorOptions): ResolvedOptions {
   }
   for (const [name, value] of Object.entries(timings)) {
     if (!Number.isFinite(value) || value <= 0) {
-      throw new ValidationError(
+      throw new EmulatorOptionError(
         `timings.${name}`,
         `must be a positive number of milliseconds, got ${String(value)}`,
       );
     }
   }
   if (options.simulation !== undefined && typeof options.simulation !== "boolean") {
-    throw new ValidationError("simulation", "must be a boolean");
+    throw new EmulatorOptionError("simulation", "must be a boolean");
   }
   if (
     options.omnictlHome !== undefined &&
     (typeof options.omnictlHome !== "string" || options.omnictlHome.trim() === "")
   ) {
-    throw new ValidationError("omnictlHome", "must be the path of a directory");
+    throw new EmulatorOptionError("omnictlHome", "must be the path of a directory");
   }
   return {
     port: checkPort(options.port, "port"),

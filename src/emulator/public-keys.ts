@@ -20,8 +20,28 @@ export interface ParsedPublicKey {
 const fiveMinutesMs = 5 * 60 * 1000;
 const oneMinuteMs = 60 * 1000;
 
+/**
+ * Omni passes the key checks' plain errors on unwrapped, so gRPC sends them as code Unknown with
+ * the texts of go-api-signature and gopenpgp.
+ */
+function refused(message: string): ConnectError {
+  return new ConnectError(message, Code.Unknown);
+}
+
+/** A refusal Omni words itself for plain keys: code InvalidArgument. */
 function invalid(message: string): ConnectError {
-  return new ConnectError(`failed to validate: ${message}`, Code.InvalidArgument);
+  return new ConnectError(message, Code.InvalidArgument);
+}
+
+/** Go's `time.Duration.String()` for whole seconds: `24h0m0s`, `1m30s`, `45s`. */
+export function goDuration(seconds: number): string {
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = seconds % 60;
+  if (hours > 0) {
+    return `${hours}h${minutes}m${rest}s`;
+  }
+  return minutes > 0 ? `${minutes}m${rest}s` : `${rest}s`;
 }
 
 /** Go's `mail.ParseAddress` accepts more, but a bare `local@domain` is what Omni's keys carry. */
@@ -82,39 +102,49 @@ export async function parsePgpPublicKey(
   rules: PgpKeyRules,
 ): Promise<ParsedPublicKey> {
   const openpgp = await import("openpgp");
+  if (armored.trim() === "") {
+    throw refused("gopenpgp: the key does not contain any entity");
+  }
   let key: Key;
   try {
     key = await openpgp.readKey({ armoredKey: armored });
-  } catch {
-    throw invalid("the public key is not a readable OpenPGP key");
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw refused(`gopenpgp: error in reading key ring: ${reason}`);
   }
-  if (key.isPrivate()) {
-    throw invalid("the key must not contain a private key");
-  }
+  // go-api-signature's order: revocation, identity, expiry, e-mail, lifetime; then privacy.
   const now = new Date();
   if (await key.isRevoked(undefined, undefined, now)) {
-    throw invalid("the key is revoked");
+    throw refused("key is revoked");
   }
   let userId: string;
   try {
     const primary = await key.getPrimaryUser(now);
     userId = primary.user.userID?.userID ?? "";
   } catch {
-    throw invalid("the key has no valid user ID or is expired");
+    throw refused("key does not contain a primary identity");
+  }
+  const expiration = await key.getExpirationTime();
+  const lifetimeSeconds =
+    expiration instanceof Date
+      ? Math.round((expiration.getTime() - key.getCreationTime().getTime()) / 1000)
+      : 0;
+  const skewMs = Math.min(fiveMinutesMs, (lifetimeSeconds * 1000) / 2 || fiveMinutesMs);
+  if (expiration instanceof Date && expiration.getTime() < now.getTime() - skewMs) {
+    throw refused("key expired");
   }
   const email = parseEmail(userId);
   if (!email) {
-    throw invalid("the key's user ID is not an e-mail address");
+    throw refused(`key does not contain a valid email address: mail: no angle-addr: ${userId}`);
   }
-  const expiration = await key.getExpirationTime();
-  if (!(expiration instanceof Date)) {
-    throw invalid("the key must have an expiration time");
-  }
-  if (expiration.getTime() < now.getTime() - fiveMinutesMs) {
-    throw invalid("the key is expired");
+  if (!(expiration instanceof Date) || lifetimeSeconds <= 0) {
+    throw refused("key does not contain a valid key lifetime");
   }
   if (expiration.getTime() > now.getTime() + rules.maxLifetimeMs + oneMinuteMs) {
-    throw invalid("the key lifetime is too long");
+    throw refused(`key lifetime is too long: ${goDuration(lifetimeSeconds)}`);
+  }
+  if (key.isPrivate()) {
+    throw refused("PGP key contains private key");
   }
   const publicKey = key.toPublic();
   const lifetimeMs = expiration.getTime() - key.getCreationTime().getTime();
@@ -148,44 +178,49 @@ export interface PlainKeyRules {
   maxLifetimeMs: number;
 }
 
-/** Validates a PEM SPKI ECDSA P-256 key with its validity window, as Omni's `RegisterPublicKey` does. */
+/**
+ * Validates a PEM SPKI ECDSA P-256 key with its validity window, as Omni's `RegisterPublicKey`
+ * does: a missing time is the Unix epoch to Omni, so a window without one is refused as inverted.
+ */
 export function parsePlainPublicKey(
   pem: string,
   notBefore: Date | undefined,
   notAfter: Date | undefined,
   rules: PlainKeyRules,
 ): ParsedPublicKey {
+  if (!/-----BEGIN PUBLIC KEY-----/.test(pem)) {
+    throw refused("failed to decode PEM block containing public key");
+  }
   let key: KeyObject;
   try {
     key = createPublicKey({ key: pem, format: "pem" });
   } catch {
-    throw invalid("the plain key is not a PEM public key");
+    throw refused("x509: malformed public key");
   }
   if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
-    throw invalid("the plain key must be an ECDSA P-256 key");
+    throw refused(`unsupported key type ${key.asymmetricKeyType ?? "unknown"}`);
   }
-  if (!notBefore || !notAfter) {
-    throw invalid("not_before and not_after are required");
-  }
+  const from = notBefore?.getTime() ?? 0;
+  const until = notAfter?.getTime() ?? 0;
   const now = Date.now();
-  if (notBefore.getTime() >= notAfter.getTime()) {
-    throw invalid("not_before must be before not_after");
+  if (from >= until) {
+    throw invalid("public key 'not_before' is after 'not_after'");
   }
-  if (notBefore.getTime() > now + fiveMinutesMs) {
-    throw invalid("not_before is in the future");
+  if (now < from - fiveMinutesMs) {
+    throw invalid("public key 'not_before' > now");
   }
-  if (notAfter.getTime() <= now - fiveMinutesMs) {
-    throw invalid("the key is expired");
+  if (now >= until + fiveMinutesMs) {
+    throw invalid("public key is expired");
   }
-  if (notAfter.getTime() - notBefore.getTime() > rules.maxLifetimeMs) {
-    throw invalid("the key lifetime is too long");
+  if (until - from > rules.maxLifetimeMs) {
+    throw invalid("public key expiration time exceeds max allowed lifetime");
   }
   return {
     id: plainKeyId(key),
     kind: "plain",
     email: undefined,
-    expiration: notAfter,
-    created: notBefore,
+    expiration: new Date(until),
+    created: new Date(from),
     armored: key.export({ format: "pem", type: "spki" }).toString(),
     verify: async (payload, signature) => {
       if (signature.length !== 64) {

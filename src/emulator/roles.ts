@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { OmniVersion } from "./versions.js";
 
 /**
  * Omni's roles, lowest first; the order is what role checks compare. InfraProvider is for infra
@@ -47,7 +48,7 @@ export function requireRole(actual: Role, required: Role): void {
 /** Throws Omni's PERMISSION_DENIED answer unless `actual` is one of `allowed` (Omni's exact roles). */
 export function requireExactRole(actual: Role, allowed: readonly Role[]): void {
   if (!allowed.includes(actual)) {
-    throw insufficientRole(actual);
+    throw new ConnectError("unauthorized: required exact roles not found", Code.PermissionDenied);
   }
 }
 
@@ -58,13 +59,19 @@ export function requireAuditLogAccess(actual: Role): void {
   }
 }
 
-/** Parses a role sent by a client; Omni rejects unknown names as an invalid argument. */
-export function parseRole(value: string, field: string): Role {
-  if (!isRole(value)) {
-    throw new ConnectError(
-      `failed to validate: ${field}: unknown role "${value}"`,
-      Code.InvalidArgument,
-    );
+/** Whether `version` knows the Auditor role: releases up to v1.9 do not. */
+export function auditorRoleKnown(version: OmniVersion | undefined): boolean {
+  return version === undefined || version.major > 1 || (version.major === 1 && version.minor >= 10);
+}
+
+/**
+ * Parses a role sent by a client as Omni's `role.Parse` does: an unknown name, and Auditor on
+ * a release that predates it, is a plain error, which gRPC sends as code Unknown. `prefix`
+ * is the wrapping some calls add (`failed to parse role for public key: `).
+ */
+export function parseRole(value: string, version: OmniVersion | undefined, prefix = ""): Role {
+  if (!isRole(value) || (value === "Auditor" && !auditorRoleKnown(version))) {
+    throw new ConnectError(`${prefix}unknown role to parse: "${value}"`, Code.Unknown);
   }
   return value;
 }

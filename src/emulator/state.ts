@@ -3,6 +3,7 @@ import type { AuditLog } from "./audit-log.js";
 import type { Catalog, CatalogCluster, CatalogMachine } from "./catalog.js";
 import type { CosiStore } from "./cosi/index.js";
 import type { IdentityStore } from "./identities.js";
+import type { OmniVersion } from "./versions.js";
 
 export interface JoinTokenRecord {
   id: string;
@@ -29,6 +30,8 @@ export interface EmulatorState {
   /** Aborts when the emulator closes, so that long waits and follow streams end. */
   readonly shutdown: AbortSignal;
   readonly timings: EmulatorTimings;
+  /** The Omni release the emulator answers as (undefined: the newest API, `main`). */
+  readonly omniVersion?: OmniVersion;
 }
 
 export interface EmulatorTimings {

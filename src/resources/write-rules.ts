@@ -2,7 +2,8 @@
  * Which verbs Omni lets users run on each type through `cosi.resource.State`
  * (`UserManagedResourceTypes` and `filterAccessByType`, WIRE-CONTRACT §6.2a). Roles still apply on
  * top; this table only says what no role can do. The client checks writes against it before any
- * I/O and the emulator enforces it.
+ * I/O. The emulator does not read it: it keeps its own table of one release's rules
+ * (src/emulator/cosi/access-rules.ts), so that it can catch a mistake here.
  *
  * One table serves every Omni release the SDK supports, so where releases differ it allows what
  * any of them allows and leaves the refusal to the server: the client never refuses a write some

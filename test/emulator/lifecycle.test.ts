@@ -2,8 +2,7 @@ import { spawn } from "node:child_process";
 import { inspect } from "node:util";
 import { createClient } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { startOmniEmulator } from "../../src/emulator/index.js";
-import { ValidationError } from "../../src/errors.js";
+import { EmulatorOptionError, startOmniEmulator } from "../../src/emulator/index.js";
 import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
 import { rejection, serviceAccountSigner, signingInterceptor, transportFor } from "./support.js";
 
@@ -64,8 +63,8 @@ describe("startOmniEmulator", () => {
     [{ timings: { followLogIntervalMs: 0 } }, "timings.followLogIntervalMs"],
   ])("rejects %j before listening, naming %s", async (options, argument) => {
     const error = await startOmniEmulator(options as never).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).argument).toBe(argument);
+    expect(error).toBeInstanceOf(EmulatorOptionError);
+    expect((error as EmulatorOptionError).argument).toBe(argument);
   });
 
   it("closes every listener and open stream", async () => {

@@ -6,8 +6,11 @@ import { Code, createClient } from "@connectrpc/connect";
 import * as openpgp from "openpgp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { type OmniEmulator, startOmniEmulator } from "../../src/emulator/index.js";
-import { ValidationError } from "../../src/errors.js";
+import {
+  EmulatorOptionError,
+  type OmniEmulator,
+  startOmniEmulator,
+} from "../../src/emulator/index.js";
 import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
 import { SysVersionSpecSchema } from "../../src/gen/omni/specs/system_pb.js";
 import {
@@ -182,8 +185,8 @@ describe("writeOmnictlHome", () => {
     const config = join(dir, ".talos", "omni", "config");
     writeFileSync(config, "contexts:\n  prod:\n    url: https://omni.example.com\ncontext: prod\n");
     const error = await emulator.writeOmnictlHome(dir).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).message).toContain("the emulator did not write");
+    expect(error).toBeInstanceOf(EmulatorOptionError);
+    expect((error as EmulatorOptionError).message).toContain("the emulator did not write");
     expect(readFileSync(config, "utf8")).toContain("omni.example.com");
   });
 
@@ -193,7 +196,7 @@ describe("writeOmnictlHome", () => {
     const account = emulator.writeOmnictlHome(join(root, "x"), {
       user: "emulator-admin@serviceaccount.omni.sidero.dev",
     });
-    await expect(account).rejects.toThrow(ValidationError);
+    await expect(account).rejects.toThrow(EmulatorOptionError);
   });
 
   it("is refused as a start option when it is no path", async () => {

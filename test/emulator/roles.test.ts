@@ -139,8 +139,16 @@ describe("roles", () => {
         role,
         useUserRole,
       });
-    expect((await rejection(create("Admin"))).code).toBe(Code.Unknown);
-    expect((await rejection(create("", true))).code).toBe(Code.Unknown);
+    const wrongRole = await rejection(create("Admin"));
+    expect(wrongRole.code).toBe(Code.Unknown);
+    expect(wrongRole.rawMessage).toBe(
+      'infra-provider service accounts must have the role "InfraProvider"',
+    );
+    const userRole = await rejection(create("", true));
+    expect(userRole.code).toBe(Code.Unknown);
+    expect(userRole.rawMessage).toBe(
+      'infra provider service accounts must have the role "InfraProvider", but use-user-role was requested',
+    );
     const plain = await generateServiceAccountKey({ name: "aws-2", ttlSeconds: 3600 });
     const misnamed = await rejection(
       admin.management.createServiceAccount({
@@ -150,11 +158,13 @@ describe("roles", () => {
       }),
     );
     expect(misnamed.code).toBe(Code.Unknown);
-    await create("InfraProvider");
-    const { serviceAccounts } = await admin.management.listServiceAccounts({});
-    expect(serviceAccounts.find((account) => account.name === "infra-provider:aws-1")?.role).toBe(
-      "InfraProvider",
+    expect(misnamed.rawMessage).toBe(
+      'service accounts with role "InfraProvider" must be prefixed with "infra-provider:"',
     );
+    await create("InfraProvider");
+    // Omni keeps no ServiceAccountStatus for infra providers, so ListServiceAccounts omits them.
+    const { serviceAccounts } = await admin.management.listServiceAccounts({});
+    expect(serviceAccounts.map((account) => account.name)).not.toContain("infra-provider:aws-1");
     // Its key signs as aws-1@infra-provider.serviceaccount.omni.sidero.dev; the role reads nothing.
     const provider = await clientsForKey(key.serviceAccountKey);
     const denied = await rejection(provider.management.kubeconfig({}));

@@ -307,7 +307,14 @@ describe("keys that cannot sign", () => {
       ManagementService,
       transportFor(emulator, "grpc", [signingInterceptor(pgpSigner)]),
     );
-    await admin.destroyUser({ email: "gone@example.org" });
+    // Like Omni v1.9.3: the login key belongs to the KeyPrunerController, so DestroyUser answers
+    // PermissionDenied naming it, yet removes the user, and the key signs no more.
+    const destroyed = await rejection(admin.destroyUser({ email: "gone@example.org" }));
+    expect(destroyed.code).toBe(Code.PermissionDenied);
+    expect(destroyed.rawMessage).toBe(
+      `1 error occurred:\n\t* failed to update: resource PublicKeys.omni.sidero.dev(default/${publicKeyId}@2) is owned by "KeyPrunerController"\n\n`,
+    );
+    expect(emulator.users().map((user) => user.email)).not.toContain("gone@example.org");
     await expectInvalidSignature(kubeconfigWith(key.signer));
   });
 });

@@ -1,3 +1,4 @@
+import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { startOmniEmulator } from "../../src/emulator/index.js";
 import { TalosUpgradeStatusSpec_Phase } from "../../src/gen/omni/specs/omni_pb.js";
@@ -44,6 +45,6 @@ describe("the simulation option", () => {
   it("must be a boolean", async () => {
     await expect(
       startOmniEmulator({ simulation: "yes" as unknown as boolean }),
-    ).rejects.toMatchObject({ name: "ValidationError", argument: "simulation" });
+    ).rejects.toMatchObject({ code: Code.InvalidArgument, argument: "simulation" });
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import { EmulatorOptionError } from "../../src/emulator/option-check.js";
 import { ValidationError } from "../../src/errors.js";
 
 /** An options object with every key of `keys` present and set to `undefined`. */
@@ -23,10 +24,15 @@ export async function failureOf(call: () => unknown): Promise<unknown> {
   }
 }
 
-/** Expects the refusal of an unknown key: its full path and, when one is close, the key meant. */
+/**
+ * Expects the refusal of an unknown key: its full path and, when one is close, the key meant.
+ * The SDK refuses with a ValidationError, the emulator (which shares no client code) with its own
+ * EmulatorOptionError.
+ */
 export function expectUnknownKey(error: unknown, argument: string, meant?: string): void {
-  expect(error).toBeInstanceOf(ValidationError);
-  const { argument: named, message } = error as ValidationError;
+  const refusal = error instanceof EmulatorOptionError ? EmulatorOptionError : ValidationError;
+  expect(error).toBeInstanceOf(refusal);
+  const { argument: named, message } = error as ValidationError | EmulatorOptionError;
   expect(named).toBe(argument);
   expect(message).toContain("is not a known option");
   if (meant !== undefined) {
@@ -36,7 +42,6 @@ export function expectUnknownKey(error: unknown, argument: string, meant?: strin
 
 /** Expects that no key was refused: the call either worked or failed for another reason. */
 export function expectNoUnknownKey(error: unknown): void {
-  expect(error instanceof ValidationError ? error.message : "").not.toContain(
-    "is not a known option",
-  );
+  const refused = error instanceof ValidationError || error instanceof EmulatorOptionError;
+  expect(refused ? (error as Error).message : "").not.toContain("is not a known option");
 }

@@ -6,76 +6,20 @@ import {
   Machines,
   OmniError,
   PermissionDeniedError,
-  type ResourceVerb,
   rawResourceType,
   resourceTypes,
   ValidationError,
 } from "../../src/index.js";
 import { failure, realClient, uniqueName } from "./harness.js";
 import { accessDenied, rawState } from "./resources-fixtures.js";
-
-type Verbs = readonly ResourceVerb[];
-const all: Verbs = ["read", "create", "update", "destroy"];
-const readOnly: Verbs = ["read"];
-
-/**
- * What an Admin may do with each type on Omni v1.9.3, as its state access check answers (every
- * type the SDK ships a descriptor for or names in its write rules). Namespaces are the types'
- * default ones as Omni's ResourceDefinitions give them.
- */
-const realOmniVerbs: ReadonlyArray<[type: string, namespace: string, verbs: Verbs]> = [
-  ["AccessPolicies", "default", all],
-  ["SAMLLabelRules", "default", all],
-  ["DefaultJoinTokens", "default", all],
-  ["GRPCTunnelConfigs", "default", all],
-  ["Clusters", "default", all],
-  ["ConfigPatches", "default", all],
-  ["EtcdManualBackups", "ephemeral", all],
-  ["MachineClasses", "default", all],
-  ["MachineLabels", "default", all],
-  ["MachineSets", "default", all],
-  ["MachineSetNodes", "default", all],
-  ["EtcdBackupS3Configs", "default", all],
-  ["ExtensionsConfigurations", "default", all],
-  ["KernelArgs", "default", all],
-  ["MachineRequestSets", "default", all],
-  ["InfraMachineBMCConfigs", "default", all],
-  ["InfraMachineConfigs", "default", all],
-  ["InstallationMediaConfigs", "default", all],
-  ["NodeForceDestroyRequests", "default", all],
-  ["KubernetesManifestGroups", "default", all],
-  ["InfraProviders", "infra-provider", all],
-  ["RotateTalosCAs", "default", all],
-  ["RotateKubernetesCAs", "default", all],
-  ["KubernetesHealthChecks", "default", all],
-  // Newer than v1.9.3: no such type yet, so "no access is permitted".
-  ["MachineInstallDiskConfigs", "default", []],
-  ["ImportedClusterSecrets", "default", ["create", "destroy"]],
-  ["EulaAcceptances", "default", ["read", "create"]],
-  ["PendingMachines", "ephemeral", ["read", "destroy"]],
-  ["Links", "default", ["read", "destroy"]],
-  ["JoinTokens", "default", ["read", "update", "destroy"]],
-  ["ClusterSecrets", "default", []],
-  ["ClusterMachineConfigs", "default", []],
-  ["PublicKeys", "default", []],
-  ["Kubeconfigs", "default", []],
-  ["TalosConfigs", "default", []],
-  ["ClusterStatuses", "default", readOnly],
-  ["Machines", "default", readOnly],
-  ["MachineStatuses", "default", readOnly],
-  ["MachineSetStatuses", "default", readOnly],
-  ["ClusterMachines", "default", readOnly],
-  ["ClusterMachineStatuses", "default", readOnly],
-  ["TalosUpgradeStatuses", "default", readOnly],
-  ["KubernetesUpgradeStatuses", "default", readOnly],
-  ["TalosVersions", "default", readOnly],
-  ["KubernetesVersions", "default", readOnly],
-  ["EtcdBackups", "external", readOnly],
-  ["Identities", "default", readOnly],
-  ["Users", "default", readOnly],
-];
-
-const fullType = (name: string) => `${name}.omni.sidero.dev`;
+import {
+  all,
+  fullType,
+  probeVerbs,
+  realOmniVerbs,
+  type Verb,
+  type Verbs,
+} from "./write-rules-v1.9.3.js";
 
 /**
  * Where the SDK's write rules (one table for every Omni release it supports) allow more than
@@ -95,55 +39,20 @@ const knownDifferences = [
   "JWTPublicKeys.system.sidero.dev destroy",
 ];
 
-/** Whether Omni's access check let the call through (it may still fail for another reason). */
-async function permitted(call: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await call();
-    return true;
-  } catch (error) {
-    return !(error instanceof PermissionDeniedError);
-  }
-}
-
-/**
- * Asks Omni, with the generated State client (no SDK write rules in the way), which verbs an
- * Admin may run on a type. Nothing is written: the create has an empty ID, which every type
- * refuses, and the update and destroy name an ID that does not exist. Omni runs its access check
- * next to (create) or before (update, destroy) those, and answers PermissionDenied when it fails.
- */
-async function probeVerbs(type: string, namespace: string): Promise<ResourceVerb[]> {
-  const state = rawState(realClient("native gRPC"));
+/** Which verbs real Omni lets an Admin run on a type (see `probeVerbs`). */
+function probeRealOmni(type: string, namespace: string): Promise<Verb[]> {
   // EtcdBackups parse a Unix time off the end of their IDs before anything else.
   const missing = `${uniqueName("sdk-absent")}-1700000000`;
-  const resource = (id: string, version: string) =>
-    create(ResourceSchema, {
-      metadata: create(MetadataSchema, { namespace, type, id, version, phase: "running" }),
-      spec: create(SpecSchema, { protoSpec: new Uint8Array() }),
-    });
-  const outcomes: Array<[ResourceVerb, boolean]> = [
-    ["read", await permitted(() => state.get({ namespace, type, id: missing }))],
-    ["create", await permitted(() => state.create({ resource: resource("", "undefined") }))],
-    [
-      "update",
-      await permitted(() =>
-        state.update({
-          newResource: resource(missing, "1"),
-          options: { expectedPhase: "running" },
-        }),
-      ),
-    ],
-    ["destroy", await permitted(() => state.destroy({ namespace, type, id: missing }))],
-  ];
-  return outcomes.filter(([, allowed]) => allowed).map(([verb]) => verb);
+  return probeVerbs(rawState(realClient("native gRPC")), type, namespace, missing);
 }
 
 describe("write rules on real Omni v1.9.3 (Admin, native gRPC)", () => {
   it.each(realOmniVerbs)("%s (%s) allows exactly %j", async (name, namespace, verbs) => {
-    expect(await probeVerbs(fullType(name), namespace)).toEqual(verbs);
+    expect(await probeRealOmni(fullType(name), namespace)).toEqual(verbs);
   });
 
   it("JWTPublicKeys are closed to every caller on v1.9.3", async () => {
-    expect(await probeVerbs("JWTPublicKeys.system.sidero.dev", "oidc")).toEqual([]);
+    expect(await probeRealOmni("JWTPublicKeys.system.sidero.dev", "oidc")).toEqual([]);
   });
 
   it("differ from the SDK's write rules only where newer or older Omni releases differ", () => {

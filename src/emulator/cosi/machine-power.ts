@@ -1,5 +1,5 @@
 import { MachineStatusSpec_PowerState } from "../../gen/omni/specs/omni_pb.js";
-import { MachineStatuses, Machines } from "../../resources/registry.js";
+import { MachineStatuses, Machines } from "./resource-types.js";
 import { changeSpec } from "./spec-change.js";
 import type { CosiStore } from "./store.js";
 

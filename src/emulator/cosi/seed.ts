@@ -26,9 +26,9 @@ import {
   MachineSets,
   MachineStatuses,
   Machines,
+  type SpecType,
   TalosUpgradeStatuses,
-} from "../../resources/registry.js";
-import type { TypedResourceType } from "../../resources/types.js";
+} from "./resource-types.js";
 import type { CosiStore } from "./store.js";
 import { specYaml } from "./yaml-spec.js";
 
@@ -59,7 +59,7 @@ export interface PutOptions {
 /** Stores a typed resource with `proto_spec` and `yaml_spec` filled, as Omni's controllers do. */
 export function putResource<S extends Message>(
   store: CosiStore,
-  type: TypedResourceType<S>,
+  type: SpecType<S>,
   id: string,
   init: MessageInitShape<GenMessage<S>>,
   options: PutOptions = {},

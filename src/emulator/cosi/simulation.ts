@@ -10,7 +10,7 @@ import {
   MachineSetStatuses,
   MachineStatuses,
   TalosUpgradeStatuses,
-} from "../../resources/registry.js";
+} from "./resource-types.js";
 import { SystemLabels, upgradeInProgress } from "./seed.js";
 import { changeSpec } from "./spec-change.js";
 import type { CosiStore } from "./store.js";

@@ -1,13 +1,13 @@
 import { create, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
 import { ResourceSchema, SpecSchema } from "../../gen/v1alpha1/resource_pb.js";
-import type { TypedResourceType } from "../../resources/types.js";
+import type { SpecType } from "./resource-types.js";
 import type { CosiStore } from "./store.js";
 import { specYaml } from "./yaml-spec.js";
 
 /** Rewrites one stored spec the way its controller would, bumping the version. */
 export function changeSpec<S extends Message>(
   store: CosiStore,
-  type: TypedResourceType<S>,
+  type: SpecType<S>,
   id: string,
   change: (spec: S) => void,
 ): void {

@@ -17,11 +17,11 @@ import {
   type WatchResponse,
   WatchResponseSchema,
 } from "../../gen/v1alpha1/state_pb.js";
-import { resourceTypes } from "../../resources/registry.js";
-import { allowedVerbs, type ResourceVerb } from "../../resources/write-rules.js";
+import { type TypeVerb, typeRule } from "./access-rules.js";
 import { checkLabelQueries } from "./label-match.js";
 import { parsePhase } from "./phase.js";
 import { compileRe2 } from "./re2-pattern.js";
+import { specTypes } from "./resource-types.js";
 import { type CosiStore, type ListFilter, matches, type StoreEvent } from "./store.js";
 import { specYaml } from "./yaml-spec.js";
 
@@ -38,7 +38,7 @@ export interface CosiAccess {
 /** Lets every caller through; for tests and unsigned local use. */
 export const allowAllCosiAccess: CosiAccess = { check() {} };
 
-const ruleVerb: Record<CosiVerb, ResourceVerb> = {
+const ruleVerb: Record<CosiVerb, TypeVerb> = {
   get: "read",
   list: "read",
   watch: "read",
@@ -48,19 +48,19 @@ const ruleVerb: Record<CosiVerb, ResourceVerb> = {
   teardown: "destroy",
 };
 
-/** Omni's per-type write rules, with the messages of its state access filter. */
+/**
+ * Omni's per-type access rules. Its validated state reports a refusal as a one-error multierror
+ * around the gRPC status of the access filter, and answers PermissionDenied.
+ */
 function enforceTypeRules(verb: CosiVerb, type: string, namespace: string): void {
-  const allowed = allowedVerbs(type, namespace);
-  if (allowed.includes(ruleVerb[verb])) {
+  const rule = typeRule(type, namespace);
+  if (rule.verbs.includes(ruleVerb[verb])) {
     return;
   }
-  if (allowed.length === 0) {
-    throw new ConnectError(`no access is permitted to ${type}`, Code.PermissionDenied);
-  }
-  if (allowed.length === 1 && allowed[0] === "read") {
-    throw new ConnectError(`only read access is permitted to ${type}`, Code.PermissionDenied);
-  }
-  throw new ConnectError(`${verb} is not permitted on ${type}`, Code.PermissionDenied);
+  throw new ConnectError(
+    `failed to validate: 1 error occurred:\n\t* rpc error: code = PermissionDenied desc = ${rule.refusal}\n\n`,
+    Code.PermissionDenied,
+  );
 }
 
 /** COSI's limit on an ID query, in bytes as Go measures strings. */
@@ -106,7 +106,7 @@ function decodeWrite(resource: Resource | undefined): Resource {
     throw new ConnectError("spec is missing", Code.InvalidArgument);
   }
   parsePhase(resource.metadata.phase);
-  const schema: DescMessage | undefined = resourceTypes.get(resource.metadata.type)?.schema;
+  const schema: DescMessage | undefined = specTypes.get(resource.metadata.type)?.schema;
   if (!schema) {
     return resource;
   }

@@ -1,6 +1,7 @@
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { create } from "@bufbuild/protobuf";
-import type { HandlerContext } from "@connectrpc/connect";
-import { parse } from "yaml";
+import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import {
   type ValidateJsonSchemaRequest,
   type ValidateJsonSchemaResponse,
@@ -9,191 +10,364 @@ import {
   ValidateJsonSchemaResponseSchema,
 } from "../../gen/omni/management/management_pb.js";
 import { signedCaller } from "../caller.js";
-import { invalidArgument } from "../state.js";
+import { parseGoYaml } from "./go-yaml.js";
 
 type Schema = Record<string, unknown>;
-type ValidationIssue = ValidateJsonSchemaResponse_Error;
 
-function issue(
-  schemaPath: string,
-  dataPath: string,
-  cause: string,
-  errors: ValidationIssue[] = [],
-): ValidationIssue {
-  return create(ValidateJsonSchemaResponse_ErrorSchema, { schemaPath, dataPath, cause, errors });
-}
-
-function typeOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  return typeof value;
-}
-
-function typeMatches(expected: string, actual: string): boolean {
-  return expected === actual || (expected === "number" && actual === "integer");
+/**
+ * One failure as santhosh-tekuri/jsonschema (v6, the validator Omni uses) reports it: the
+ * location of the failing (sub)schema, the data's location, the kind's text and nested causes.
+ */
+interface SchemaError {
+  schemaUrl: string;
+  instance: string[];
+  cause: string;
+  /** Set for `required`, which Omni reports once per missing property. */
+  missing?: string[];
+  causes: SchemaError[];
 }
 
 function isSchema(value: unknown): value is Schema {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Go's `%q` between single quotes, as the validator quotes names and strings. */
+function quote(text: string): string {
+  return `'${JSON.stringify(text).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
+}
+
+function display(value: unknown): string {
+  if (typeof value === "string") return quote(value);
+  if (value === null) return "<nil>";
+  if (typeof value === "object") return "value";
+  return String(value);
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return "number";
+  if (typeof value === "object") return "object";
+  return typeof value;
+}
+
+function typeAllowed(want: string, value: unknown): boolean {
+  const actual = jsonType(value);
+  return want === actual || (want === "integer" && Number.isInteger(value));
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** A JSON pointer token escaped and path-escaped as the validator writes schema locations. */
+function token(name: string): string {
+  return encodeURIComponent(name.replace(/~/g, "~0").replace(/\//g, "~1")).replace(/%40/g, "@");
+}
+
 /**
- * A JSON Schema subset (type, enum, const, required, properties, additionalProperties, items,
- * min/max, length and pattern keywords). Failures inside a property or item are grouped under
- * one error for that location, so the reply nests like Omni's validator output.
+ * Validates `data` against a JSON Schema subset (type, const, enum, min/max properties,
+ * required, properties, additionalProperties, min/max items, items, min/max length, pattern,
+ * minimum, maximum, exclusive bounds, multipleOf) in the validator's order and wording.
  */
 function validate(
-  schema: Schema,
+  schema: unknown,
   data: unknown,
-  schemaPath: string,
-  dataPath: string,
-): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  const actual = typeOf(data);
-  const type = schema.type;
-  if (type !== undefined) {
-    const allowed = Array.isArray(type) ? type.map(String) : [String(type)];
-    if (!allowed.some((expected) => typeMatches(expected, actual))) {
-      return [
-        issue(
-          `${schemaPath}/type`,
-          dataPath,
-          `expected ${allowed.join(" or ")}, but got ${actual}`,
-        ),
-      ];
+  location: string,
+  instance: string[],
+): SchemaError | undefined {
+  const failure = (cause: string, extra: Partial<SchemaError> = {}): SchemaError => ({
+    schemaUrl: location,
+    instance,
+    cause,
+    causes: [],
+    ...extra,
+  });
+  if (schema === true || !isSchema(schema)) {
+    return schema === false ? failure("false schema") : undefined;
+  }
+  if (schema.type !== undefined) {
+    const want = (Array.isArray(schema.type) ? schema.type : [schema.type]).map(String);
+    if (!want.some((type) => typeAllowed(type, data))) {
+      return failure(`got ${jsonType(data)}, want ${want.join(" or ")}`);
     }
   }
-  if (
-    Array.isArray(schema.enum) &&
-    !schema.enum.some((candidate) => JSON.stringify(candidate) === JSON.stringify(data))
-  ) {
-    issues.push(
-      issue(
-        `${schemaPath}/enum`,
-        dataPath,
-        `value must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`,
-      ),
+  if ("const" in schema && !sameValue(schema.const, data)) {
+    return failure(
+      typeof schema.const === "object" && schema.const !== null
+        ? "'const' failed"
+        : `value must be ${display(schema.const)}`,
     );
   }
-  if ("const" in schema && JSON.stringify(schema.const) !== JSON.stringify(data)) {
-    issues.push(
-      issue(`${schemaPath}/const`, dataPath, `value must be ${JSON.stringify(schema.const)}`),
+  if (Array.isArray(schema.enum) && !schema.enum.some((item) => sameValue(item, data))) {
+    const values = schema.enum as unknown[];
+    const primitive = values.every((item) => typeof item !== "object" || item === null);
+    return failure(
+      !primitive
+        ? "'enum' failed"
+        : values.length === 1
+          ? `value must be ${display(values[0])}`
+          : `value must be one of ${values.map(display).join(", ")}`,
     );
   }
-  if (typeof data === "number") {
-    if (typeof schema.minimum === "number" && data < schema.minimum) {
-      issues.push(
-        issue(`${schemaPath}/minimum`, dataPath, `must be >= ${schema.minimum} but found ${data}`),
-      );
+  const errors: SchemaError[] = [];
+  const add = (error: SchemaError | undefined): void => {
+    if (error) errors.push(error);
+  };
+  const bound = (keyword: string, got: number, fails: (want: number) => boolean): void => {
+    const want = schema[keyword];
+    if (typeof want === "number" && fails(want)) {
+      errors.push(failure(`${keyword}: got ${got}, want ${want}`));
     }
-    if (typeof schema.maximum === "number" && data > schema.maximum) {
-      issues.push(
-        issue(`${schemaPath}/maximum`, dataPath, `must be <= ${schema.maximum} but found ${data}`),
-      );
-    }
-  }
-  if (typeof data === "string") {
-    if (typeof schema.minLength === "number" && data.length < schema.minLength) {
-      issues.push(
-        issue(
-          `${schemaPath}/minLength`,
-          dataPath,
-          `length must be >= ${schema.minLength}, but got ${data.length}`,
-        ),
-      );
-    }
-    if (typeof schema.maxLength === "number" && data.length > schema.maxLength) {
-      issues.push(
-        issue(
-          `${schemaPath}/maxLength`,
-          dataPath,
-          `length must be <= ${schema.maxLength}, but got ${data.length}`,
-        ),
-      );
-    }
-    if (typeof schema.pattern === "string" && !new RegExp(schema.pattern, "u").test(data)) {
-      issues.push(
-        issue(
-          `${schemaPath}/pattern`,
-          dataPath,
-          `does not match pattern ${JSON.stringify(schema.pattern)}`,
-        ),
-      );
-    }
-  }
+  };
   if (isSchema(data)) {
-    const properties = isSchema(schema.properties) ? schema.properties : {};
+    const names = Object.keys(data);
+    bound("minProperties", names.length, (want) => names.length < want);
+    bound("maxProperties", names.length, (want) => names.length > want);
     if (Array.isArray(schema.required)) {
       const missing = schema.required.map(String).filter((name) => !(name in data));
       if (missing.length > 0) {
-        issues.push(
-          issue(
-            `${schemaPath}/required`,
-            dataPath,
-            `missing properties: ${missing.map((m) => JSON.stringify(m)).join(", ")}`,
+        const listed = missing.map(quote).join(", ");
+        errors.push(
+          failure(
+            missing.length === 1 ? `missing property ${listed}` : `missing properties ${listed}`,
+            { missing },
           ),
         );
       }
     }
-    for (const [name, value] of Object.entries(data)) {
-      const child = properties[name];
-      if (isSchema(child)) {
-        issues.push(
-          ...nested(child, value, `${schemaPath}/properties/${name}`, `${dataPath}/${name}`),
+    const properties = isSchema(schema.properties) ? schema.properties : {};
+    const additional: string[] = [];
+    for (const name of names) {
+      if (name in properties) {
+        add(
+          validate(properties[name], data[name], `${location}/properties/${token(name)}`, [
+            ...instance,
+            name,
+          ]),
         );
       } else if (schema.additionalProperties === false) {
-        issues.push(
-          issue(
-            `${schemaPath}/additionalProperties`,
-            dataPath,
-            `additionalProperties ${JSON.stringify(name)} not allowed`,
-          ),
-        );
-      } else if (isSchema(schema.additionalProperties)) {
-        issues.push(
-          ...nested(
-            schema.additionalProperties,
-            value,
-            `${schemaPath}/additionalProperties`,
-            `${dataPath}/${name}`,
-          ),
+        additional.push(name);
+      } else if (schema.additionalProperties !== undefined) {
+        add(
+          validate(schema.additionalProperties, data[name], `${location}/additionalProperties`, [
+            ...instance,
+            name,
+          ]),
         );
       }
     }
+    if (additional.length > 0) {
+      errors.push(failure(`additional properties ${additional.map(quote).join(", ")} not allowed`));
+    }
   }
-  if (Array.isArray(data) && isSchema(schema.items)) {
-    const items = schema.items;
-    data.forEach((value, index) => {
-      issues.push(...nested(items, value, `${schemaPath}/items`, `${dataPath}/${index}`));
-    });
+  if (Array.isArray(data)) {
+    bound("minItems", data.length, (want) => data.length < want);
+    bound("maxItems", data.length, (want) => data.length > want);
+    if (schema.items !== undefined) {
+      data.forEach((item, index) => {
+        add(validate(schema.items, item, `${location}/items`, [...instance, String(index)]));
+      });
+    }
   }
-  return issues;
+  if (typeof data === "string") {
+    const length = [...data].length;
+    bound("minLength", length, (want) => length < want);
+    bound("maxLength", length, (want) => length > want);
+    if (typeof schema.pattern === "string" && !new RegExp(schema.pattern, "u").test(data)) {
+      errors.push(failure(`${quote(data)} does not match pattern ${quote(schema.pattern)}`));
+    }
+  }
+  if (typeof data === "number") {
+    bound("minimum", data, (want) => data < want);
+    bound("maximum", data, (want) => data > want);
+    bound("exclusiveMinimum", data, (want) => data <= want);
+    bound("exclusiveMaximum", data, (want) => data >= want);
+    bound("multipleOf", data, (want) => want !== 0 && !Number.isInteger(data / want));
+  }
+  if (errors.length <= 1) {
+    return errors[0];
+  }
+  return failure("validation failed", { causes: errors });
 }
 
-function nested(
-  schema: Schema,
-  data: unknown,
-  schemaPath: string,
-  dataPath: string,
-): ValidationIssue[] {
-  const issues = validate(schema, data, schemaPath, dataPath);
-  if (issues.length <= 1 || typeof data !== "object" || data === null) {
-    return issues;
+/** Omni's `handleValidationErrors`: every cause, depth first, in one flat list. */
+function flatten(causes: readonly SchemaError[]): ValidateJsonSchemaResponse_Error[] {
+  const flat: ValidateJsonSchemaResponse_Error[] = [];
+  for (const cause of causes) {
+    const dataPath = `/${cause.instance.join("/")}`;
+    const entries = cause.missing
+      ? cause.missing.map((name) => ({
+          dataPath: `${dataPath === "/" ? "" : dataPath}/${name}`,
+          cause: "property is required",
+        }))
+      : [{ dataPath, cause: cause.cause }];
+    for (const entry of entries) {
+      flat.push(
+        create(ValidateJsonSchemaResponse_ErrorSchema, { schemaPath: cause.schemaUrl, ...entry }),
+      );
+    }
+    flat.push(...flatten(cause.causes));
   }
-  return [
-    issue(schemaPath, dataPath, `doesn't validate with ${JSON.stringify(schemaPath)}`, issues),
-  ];
+  return flat;
 }
 
-function parseDocument(text: string, field: string): unknown {
-  try {
-    return parse(text);
-  } catch (error) {
-    throw invalidArgument(
-      `failed to parse ${field}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
+function plainError(message: string): ConnectError {
+  return new ConnectError(message, Code.Unknown);
+}
+
+/** Go's `quoteChar` of the JSON scanner. */
+function quoteChar(char: string): string {
+  if (char === "'") return "'\\''";
+  if (char === '"') return "'\"'";
+  return `'${JSON.stringify(char).slice(1, -1)}'`;
+}
+
+/**
+ * Reads a schema as Go's `encoding/json` decoder does, with its error texts: `EOF` for nothing,
+ * `unexpected EOF` for a value cut short, the scanner's `invalid character ...` otherwise.
+ */
+export function parseGoJson(text: string): unknown {
+  let at = 0;
+  const space = (): void => {
+    while (at < text.length && " \t\r\n".includes(text.charAt(at))) at++;
+  };
+  const invalid = (context: string): ConnectError => {
+    if (at >= text.length) return plainError("unexpected EOF");
+    return plainError(`invalid character ${quoteChar(text.charAt(at))} ${context}`);
+  };
+  const literal = (word: string): void => {
+    for (let index = 1; index < word.length; index++) {
+      at++;
+      if (text.charAt(at) !== word.charAt(index)) {
+        throw invalid(`in literal ${word} (expecting ${quoteChar(word.charAt(index))})`);
+      }
+    }
+    at++;
+  };
+  const digits = (context: string): void => {
+    if (!/[0-9]/.test(text.charAt(at))) throw invalid(context);
+    while (/[0-9]/.test(text.charAt(at))) at++;
+  };
+  const string = (): void => {
+    at++;
+    for (;;) {
+      if (at >= text.length) throw plainError("unexpected EOF");
+      const char = text.charAt(at);
+      if (char === '"') {
+        at++;
+        return;
+      }
+      if (char < " ") throw invalid("in string literal");
+      if (char === "\\") {
+        at++;
+        if (at >= text.length) throw plainError("unexpected EOF");
+        if (text.charAt(at) === "u") {
+          for (let index = 0; index < 4; index++) {
+            at++;
+            if (!/[0-9a-fA-F]/.test(text.charAt(at))) {
+              throw invalid("in \\u hexadecimal character escape");
+            }
+          }
+        } else if (!'"\\/bfnrt'.includes(text.charAt(at))) {
+          throw invalid("in string escape code");
+        }
+      }
+      at++;
+    }
+  };
+  const value = (): void => {
+    space();
+    const char = text.charAt(at);
+    if (at >= text.length) throw plainError("unexpected EOF");
+    if (char === "{") {
+      at++;
+      space();
+      if (text.charAt(at) === "}") {
+        at++;
+        return;
+      }
+      for (;;) {
+        space();
+        if (text.charAt(at) !== '"') throw invalid("looking for beginning of object key string");
+        string();
+        space();
+        if (text.charAt(at) !== ":") throw invalid("after object key");
+        at++;
+        value();
+        space();
+        if (text.charAt(at) === "}") {
+          at++;
+          return;
+        }
+        if (text.charAt(at) !== ",") throw invalid("after object key:value pair");
+        at++;
+      }
+    }
+    if (char === "[") {
+      at++;
+      space();
+      if (text.charAt(at) === "]") {
+        at++;
+        return;
+      }
+      for (;;) {
+        value();
+        space();
+        if (text.charAt(at) === "]") {
+          at++;
+          return;
+        }
+        if (text.charAt(at) !== ",") throw invalid("after array element");
+        at++;
+      }
+    }
+    if (char === '"') {
+      string();
+      return;
+    }
+    if (char === "t") {
+      literal("true");
+      return;
+    }
+    if (char === "f") {
+      literal("false");
+      return;
+    }
+    if (char === "n") {
+      literal("null");
+      return;
+    }
+    if (char === "-" || /[0-9]/.test(char)) {
+      if (char === "-") at++;
+      if (text.charAt(at) === "0") at++;
+      else digits("in numeric literal");
+      if (text.charAt(at) === ".") {
+        at++;
+        digits("after decimal point in numeric literal");
+      }
+      if (/[eE]/.test(text.charAt(at))) {
+        at++;
+        if (/[+-]/.test(text.charAt(at))) at++;
+        digits("in exponent of numeric literal");
+      }
+      return;
+    }
+    throw invalid("looking for beginning of value");
+  };
+  space();
+  if (at >= text.length) throw plainError("EOF");
+  const start = at;
+  value();
+  const end = at;
+  space();
+  if (at < text.length) throw plainError("invalid character after top-level value");
+  return JSON.parse(text.slice(start, end));
+}
+
+/** Where Omni's validator says the schema lives: a file named after it in Omni's directory. */
+function schemaFile(): string {
+  return pathToFileURL(join(process.cwd(), "untitled-schema.json")).href;
 }
 
 export async function validateJsonSchema(
@@ -202,13 +376,29 @@ export async function validateJsonSchema(
 ): Promise<ValidateJsonSchemaResponse> {
   // Omni needs only a valid signature here.
   signedCaller(context);
-  const schema = parseDocument(request.schema, "schema");
-  if (!isSchema(schema)) {
-    throw invalidArgument("failed to parse schema: the schema must be a JSON object");
+  if (request.schema.length > 1e6) {
+    throw plainError("json schema can not be bigger than 1MB");
   }
-  const data = parseDocument(request.data, "data");
-  const issues = validate(schema, data, "", "");
-  const errors =
-    issues.length === 0 ? [] : [issue("", "", "doesn't validate with schema.json#", issues)];
-  return create(ValidateJsonSchemaResponseSchema, { errors });
+  const schema = parseGoJson(request.schema);
+  const root = `${schemaFile()}#`;
+  if (typeof schema !== "boolean" && !isSchema(schema)) {
+    throw plainError(
+      `${JSON.stringify(root)} is not valid against metaschema: jsonschema validation failed with 'https://json-schema.org/draft/2020-12/schema#'\n- at '': got ${jsonType(schema)}, want object or boolean`,
+    );
+  }
+  const parsed = parseGoYaml(request.data);
+  if ("error" in parsed) {
+    throw plainError(`failed to unmarshal YAML ${parsed.error}`);
+  }
+  const data: unknown = parsed.documents[0]?.toJS() ?? {};
+  const error = validate(schema, data, root, []);
+  if (!error) {
+    return create(ValidateJsonSchemaResponseSchema, { errors: [] });
+  }
+  // The validator wraps the failure in one for the schema, whose causes Omni lists.
+  const causes =
+    error.cause === "validation failed" && error.instance.length === 0 && error.schemaUrl === root
+      ? error.causes
+      : [error];
+  return create(ValidateJsonSchemaResponseSchema, { errors: flatten(causes) });
 }

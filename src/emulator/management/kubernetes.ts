@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import type { HandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { stringify } from "yaml";
 import {
   type KubernetesSyncManifestRequest,
@@ -10,14 +10,31 @@ import {
   type KubernetesUpgradePreChecksResponse,
   KubernetesUpgradePreChecksResponseSchema,
 } from "../../gen/omni/management/management_pb.js";
-import { tolerantMajorMinor } from "../../management/tolerant-version.js";
 import { callerWithRole } from "../caller.js";
-import {
-  clusterFromMetadata,
-  type EmulatorState,
-  invalidArgument,
-  requireCluster,
-} from "../state.js";
+import type { CatalogCluster } from "../catalog.js";
+import { tolerantMajorMinor } from "../semver.js";
+import { clusterFromMetadata, type EmulatorState, invalidArgument } from "../state.js";
+
+/**
+ * The cluster a Kubernetes call names. Omni reads a resource of the cluster (or its kubeconfig)
+ * and passes the failure on as a plain error, so an unknown cluster is code Unknown with
+ * `unknown` as the text.
+ */
+function requireKnownCluster(
+  state: EmulatorState,
+  context: HandlerContext,
+  unknown: (name: string) => string,
+): CatalogCluster {
+  const name = clusterFromMetadata(context);
+  if (name === undefined) {
+    throw new ConnectError("unable to extract request context", Code.InvalidArgument);
+  }
+  const cluster = state.catalog.clusters.get(name);
+  if (!cluster) {
+    throw new ConnectError(unknown(name), Code.Unknown);
+  }
+  return cluster;
+}
 
 /**
  * Omni checks the path first and refuses, as an invalid argument, any but a patch or a
@@ -30,7 +47,12 @@ export async function kubernetesUpgradePreChecks(
   context: HandlerContext,
 ): Promise<KubernetesUpgradePreChecksResponse> {
   callerWithRole(context, "Operator");
-  const cluster = requireCluster(state, clusterFromMetadata(context));
+  const cluster = requireKnownCluster(
+    state,
+    context,
+    (name) =>
+      `failed to get: resource KubernetesUpgradeStatuses.omni.sidero.dev(default/${name}@undefined) doesn't exist`,
+  );
   const from = tolerantMajorMinor(cluster.kubernetesVersion);
   const to = tolerantMajorMinor(request.newVersion);
   if (!from || !to) {
@@ -92,7 +114,11 @@ export async function* kubernetesSyncManifests(
   context: HandlerContext,
 ): AsyncGenerator<KubernetesSyncManifestResponse> {
   callerWithRole(context, "Operator");
-  const cluster = requireCluster(state, clusterFromMetadata(context));
+  const cluster = requireKnownCluster(
+    state,
+    context,
+    (name) => `failed to get kubeconfig: kubeconfig for cluster ${name} is not found`,
+  );
   const alreadySynced = state.syncedClusters.has(cluster.name);
   const manifests = bootstrapManifests(cluster.name);
   for (const manifest of manifests) {

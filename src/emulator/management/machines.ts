@@ -27,13 +27,7 @@ import {
 import { callerWithRole } from "../caller.js";
 import type { CatalogMachine } from "../catalog.js";
 import { setMachinePower } from "../cosi/index.js";
-import {
-  callSignal,
-  type EmulatorState,
-  invalidArgument,
-  requireCluster,
-  requireMachine,
-} from "../state.js";
+import { callSignal, type EmulatorState, invalidArgument, requireCluster } from "../state.js";
 
 /** How many lines of history each machine has before follow mode adds new ones. */
 const historyLines = 120;
@@ -62,7 +56,7 @@ export async function* machineLogs(
   context: HandlerContext,
 ): AsyncGenerator<Data> {
   callerWithRole(context, "Reader");
-  const machine = requireMachine(state, request.machineId);
+  const machine = requireLogStore(state, request.machineId);
   const start = request.tailLines < 0 ? 0 : Math.max(0, historyLines - request.tailLines);
   const now = state.now().getTime();
   for (let index = start; index < historyLines; index++) {
@@ -82,12 +76,36 @@ export async function* machineLogs(
   }
 }
 
+/** Omni's answer for a machine it has no status of, in every call but the log stream's. */
+function requireMachine(state: EmulatorState, id: string): CatalogMachine {
+  if (id === "") {
+    throw invalidArgument("machine id is required");
+  }
+  const machine = state.catalog.machines.get(id);
+  if (!machine) {
+    throw new ConnectError("machine not found", Code.NotFound);
+  }
+  return machine;
+}
+
+/** Logs come from a machine's log store, which Omni looks up by the ID alone. */
+function requireLogStore(state: EmulatorState, id: string): CatalogMachine {
+  if (id === "") {
+    throw invalidArgument("machine id is required");
+  }
+  const machine = state.catalog.machines.get(id);
+  if (!machine) {
+    throw new ConnectError(
+      `failed to get log store for machine "${id}": log store not found: ${id}`,
+      Code.NotFound,
+    );
+  }
+  return machine;
+}
+
 function requireMaintenance(machine: CatalogMachine): void {
   if (machine.cluster !== undefined) {
-    throw new ConnectError(
-      `machine ${machine.id} is not in maintenance mode`,
-      Code.FailedPrecondition,
-    );
+    throw new ConnectError("machine is not in maintenance mode", Code.FailedPrecondition);
   }
 }
 
@@ -105,6 +123,13 @@ export async function maintenanceUpgrade(
   context: HandlerContext,
 ): Promise<MaintenanceUpgradeResponse> {
   callerWithRole(context, "Operator");
+  // Like Omni, both fields are checked before the machine is looked up.
+  if (request.machineId === "") {
+    throw invalidArgument("machine id is required");
+  }
+  if (request.version === "") {
+    throw invalidArgument("talos version is required");
+  }
   const machine = requireMachine(state, request.machineId);
   const version = requireVersion(request.version);
   requireMaintenance(machine);
@@ -122,18 +147,18 @@ export async function* maintenanceLifecycle(
   if (request.machineId === "") {
     throw invalidArgument("machine id is required");
   }
-  if (request.operation === MaintenanceLifecycleRequest_Operation.UNSPECIFIED) {
-    throw invalidArgument("operation is required");
-  }
   const install = request.operation === MaintenanceLifecycleRequest_Operation.INSTALL;
+  if (!install && request.operation !== MaintenanceLifecycleRequest_Operation.UPGRADE) {
+    throw invalidArgument("operation must be OPERATION_INSTALL or OPERATION_UPGRADE");
+  }
   if (install && request.disk === "") {
-    throw invalidArgument("disk is required for an install");
+    throw invalidArgument("disk is required for INSTALL");
   }
   if (!install && request.disk !== "") {
-    throw invalidArgument("disk cannot be set for an upgrade");
+    throw invalidArgument("disk must not be set for UPGRADE");
   }
   if (!install && request.version === "") {
-    throw invalidArgument("version is required for an upgrade");
+    throw invalidArgument("version is required for UPGRADE");
   }
   const requestedVersion = request.version === "" ? undefined : requireVersion(request.version);
   const machine = requireMachine(state, request.machineId);
@@ -190,7 +215,10 @@ export async function resetNodeUniqueToken(
   context: HandlerContext,
 ): Promise<ResetNodeUniqueTokenResponse> {
   callerWithRole(context, "Admin");
-  requireMachine(state, request.id);
+  // Omni looks the ID up as given, so an empty one is not found either.
+  if (!state.catalog.machines.has(request.id)) {
+    throw new ConnectError("machine not found", Code.NotFound);
+  }
   return create(ResetNodeUniqueTokenResponseSchema, {});
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
-import type { HandlerContext } from "@connectrpc/connect";
-import { parse, stringify } from "yaml";
+import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+import { type Node, parse, stringify } from "yaml";
 import {
   type BootAssetURLRequest,
   BootAssetURLRequest_BootAssetKind,
@@ -14,10 +14,11 @@ import {
   CreateSchematicResponseSchema,
   SchematicBootloader,
 } from "../../gen/omni/management/management_pb.js";
-import { tolerantMajorMinor } from "../../management/tolerant-version.js";
 import { callerWithRole, signedCaller } from "../caller.js";
 import { requireExactRole } from "../roles.js";
+import { tolerantMajorMinor } from "../semver.js";
 import { type EmulatorState, invalidArgument } from "../state.js";
+import { type GoType, goConstructErrors, parseGoYaml } from "./go-yaml.js";
 import { siderolinkKernelArgs } from "./join.js";
 
 const factoryHost = "factory.talos.dev";
@@ -96,6 +97,78 @@ export async function createSchematic(
   });
 }
 
+const stringList = (name: string): GoType => ({ kind: "list", of: { kind: "string" }, name });
+
+/** The Image Factory's `schematic.Schematic`, which Omni decodes a raw schematic into. */
+const schematicType: GoType = {
+  kind: "struct",
+  name: "schematic.Schematic",
+  fields: {
+    owner: { kind: "string" },
+    overlay: {
+      kind: "struct",
+      name: "schematic.Overlay",
+      fields: { image: { kind: "string" }, name: { kind: "string" }, options: { kind: "any-map" } },
+    },
+    customization: {
+      kind: "struct",
+      name: "schematic.Customization",
+      fields: {
+        embeddedMachineConfiguration: { kind: "string" },
+        extraKernelArgs: stringList("[]string"),
+        meta: {
+          kind: "list",
+          name: "[]schematic.MetaValue",
+          of: {
+            kind: "struct",
+            name: "schematic.MetaValue",
+            fields: { key: { kind: "uint8" }, value: { kind: "string" } },
+          },
+        },
+        systemExtensions: {
+          kind: "struct",
+          name: "schematic.SystemExtensions",
+          fields: { officialExtensions: stringList("[]string") },
+        },
+        bootloader: { kind: "string" },
+        secureboot: {
+          kind: "struct",
+          name: "schematic.SecureBootCustomization",
+          fields: { includeWellKnownCertificates: { kind: "bool" } },
+        },
+        diskImage: {
+          kind: "struct",
+          name: "schematic.DiskImageCustomization",
+          fields: { sectorSize: { kind: "uint" } },
+        },
+      },
+    },
+  },
+};
+
+/**
+ * Decodes a raw schematic as Omni does before it asks the Image Factory: Go's strict YAML decoder
+ * on the first document, whose failures Omni passes on as plain errors (code Unknown).
+ */
+function unmarshalRawSchematic(text: string): Record<string, unknown> {
+  const fail = (reason: string): ConnectError =>
+    new ConnectError(`failed to unmarshal raw schematic: ${reason}`, Code.Unknown);
+  const parsed = parseGoYaml(text);
+  if ("error" in parsed) {
+    throw fail(parsed.error);
+  }
+  const [document] = parsed.documents;
+  if (!document) {
+    throw fail("EOF");
+  }
+  const errors = goConstructErrors(document.contents as Node | null, schematicType, parsed.lines);
+  if (errors.length > 0) {
+    throw fail(`yaml: construct errors:\n  ${errors.join("\n  ")}`);
+  }
+  const value: unknown = document.toJS();
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+}
+
 export async function createSchematicFromRaw(
   _state: EmulatorState,
   request: CreateSchematicFromRawRequest,
@@ -103,17 +176,7 @@ export async function createSchematicFromRaw(
 ): Promise<CreateSchematicResponse> {
   requireExactRole(signedCaller(context).role, schematicRoles);
   checkTalosVersion(request.talosVersion);
-  let schematic: unknown;
-  try {
-    schematic = parse(new TextDecoder().decode(request.rawSchematic));
-  } catch (error) {
-    throw invalidArgument(
-      `failed to parse schematic: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  if (typeof schematic !== "object" || schematic === null || Array.isArray(schematic)) {
-    throw invalidArgument("failed to parse schematic: the schematic must be a YAML mapping");
-  }
+  const schematic = unmarshalRawSchematic(new TextDecoder().decode(request.rawSchematic));
   // Omni answers a raw schematic with its ID alone.
   return create(CreateSchematicResponseSchema, {
     schematicId: schematicYamlAndId(schematic).schematicId,

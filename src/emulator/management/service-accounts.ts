@@ -25,7 +25,7 @@ import {
 import { type ParsedPublicKey, parsePgpPublicKey } from "../public-keys.js";
 import { parseRole, type Role } from "../roles.js";
 import type { Caller } from "../signature.js";
-import { type EmulatorState, invalidArgument, resourceNotFound } from "../state.js";
+import { type EmulatorState, invalidArgument } from "../state.js";
 
 /** Omni's `ServiceAccountMaxAllowedLifetime`. */
 export const serviceAccountMaxLifetimeMs = 365 * 24 * 3600 * 1000;
@@ -48,10 +48,7 @@ function validateName(name: string): void {
   }
 }
 
-async function validateKey(armored: string): Promise<ParsedPublicKey> {
-  if (armored.trim() === "") {
-    throw invalidArgument("failed to validate: armored_pgp_public_key is required");
-  }
+function validateKey(armored: string): Promise<ParsedPublicKey> {
   return parsePgpPublicKey(armored, { maxLifetimeMs: serviceAccountMaxLifetimeMs });
 }
 
@@ -75,32 +72,41 @@ function audit(
 /**
  * The role a new service account gets. Omni gives the InfraProvider role to `infra-provider:`
  * accounts only, and requires it of them, refusing a mismatch with a plain error (code Unknown).
+ * `useUserRole` makes an Admin, whoever asks: only an Admin may create service accounts.
  */
-function serviceAccountRole(request: CreateServiceAccountRequest, caller: Caller): Role {
+function serviceAccountRole(state: EmulatorState, request: CreateServiceAccountRequest): Role {
   const infraProvider = isInfraProviderServiceAccount(request.name);
   if (request.useUserRole && infraProvider) {
     throw new ConnectError(
-      'an infra-provider service account must have the role "InfraProvider", not the role of the user creating it',
+      'infra provider service accounts must have the role "InfraProvider", but use-user-role was requested',
       Code.Unknown,
     );
   }
   if (request.useUserRole) {
-    return caller.role;
+    return "Admin";
   }
-  const role = parseRole(request.role, "role");
+  const role = parseRole(request.role, state.omniVersion);
   if (infraProvider && role !== "InfraProvider") {
     throw new ConnectError(
-      'an infra-provider service account must have the role "InfraProvider"',
+      'infra-provider service accounts must have the role "InfraProvider"',
       Code.Unknown,
     );
   }
   if (!infraProvider && role === "InfraProvider") {
     throw new ConnectError(
-      'a service account with the role "InfraProvider" must be named "infra-provider:<name>"',
+      'service accounts with role "InfraProvider" must be prefixed with "infra-provider:"',
       Code.Unknown,
     );
   }
   return role;
+}
+
+/** COSI's conflict when a key's resource exists already, as Omni's state words it. */
+function keyExists(id: string, code: Code): ConnectError {
+  return new ConnectError(
+    `failed to create: resource PublicKeys.omni.sidero.dev(default/${id}@undefined) already exists`,
+    code,
+  );
 }
 
 export async function createServiceAccount(
@@ -110,14 +116,15 @@ export async function createServiceAccount(
 ): Promise<CreateServiceAccountResponse> {
   const caller = callerWithRole(context, "Admin");
   validateName(request.name);
-  const role = serviceAccountRole(request, caller);
+  const role = serviceAccountRole(state, request);
   const identity = serviceAccountIdentity(request.name);
   if (state.identities.identity(identity)) {
-    throw new ConnectError(`service account "${request.name}" already exists`, Code.AlreadyExists);
+    throw new ConnectError(`service account "${identity}" already exists`, Code.AlreadyExists);
   }
   const key = await validateKey(request.armoredPgpPublicKey);
   if (state.identities.key(key.id)) {
-    throw new ConnectError("the public key is already registered", Code.AlreadyExists);
+    // Omni maps COSI's conflict to AlreadyExists here (RenewServiceAccount does not).
+    throw keyExists(key.id, Code.AlreadyExists);
   }
   state.identities.addIdentity(identity, role, { serviceAccount: true });
   state.identities.addKey(key, identity, role, true);
@@ -125,25 +132,27 @@ export async function createServiceAccount(
   return create(CreateServiceAccountResponseSchema, { publicKeyId: key.id });
 }
 
-function existingServiceAccount(state: EmulatorState, name: string) {
-  const record = state.identities.identity(serviceAccountIdentity(name));
-  if (!record?.serviceAccount) {
-    throw resourceNotFound("Identities.omni.sidero.dev", serviceAccountIdentity(name));
-  }
-  return record;
-}
-
+/**
+ * Renewing reads the account's identity and passes COSI's errors on unwrapped: a missing account
+ * and a key registered before are code Unknown.
+ */
 export async function renewServiceAccount(
   state: EmulatorState,
   request: RenewServiceAccountRequest,
   context: HandlerContext,
 ): Promise<RenewServiceAccountResponse> {
   const caller = callerWithRole(context, "Admin");
-  validateName(request.name);
-  const account = existingServiceAccount(state, request.name);
+  const identity = serviceAccountIdentity(request.name);
+  const account = state.identities.identity(identity);
+  if (!account?.serviceAccount) {
+    throw new ConnectError(
+      `failed to get: resource Identities.omni.sidero.dev(default/${identity}@undefined) doesn't exist`,
+      Code.Unknown,
+    );
+  }
   const key = await validateKey(request.armoredPgpPublicKey);
   if (state.identities.key(key.id)) {
-    throw new ConnectError("the public key is already registered", Code.AlreadyExists);
+    throw keyExists(key.id, Code.Unknown);
   }
   state.identities.addKey(key, account.email, account.role, true);
   audit(state, caller, AuditLogEventType.UPDATE, request.name);
@@ -157,7 +166,11 @@ export async function listServiceAccounts(
   callerWithRole(context, "Admin");
   const serviceAccounts = state.identities
     .identities()
-    .filter((record) => record.serviceAccount)
+    // Omni lists the accounts its controller keeps a status for, which infra providers lack.
+    .filter(
+      (record) =>
+        record.serviceAccount && !isInfraProviderServiceAccount(serviceAccountName(record.email)),
+    )
     .map((record) =>
       create(ListServiceAccountsResponse_ServiceAccountSchema, {
         name: serviceAccountName(record.email),
@@ -183,7 +196,17 @@ export async function destroyServiceAccount(
   context: HandlerContext,
 ): Promise<void> {
   const caller = callerWithRole(context, "Admin");
-  const account = existingServiceAccount(state, request.name);
+  const identity = serviceAccountIdentity(request.name);
+  if (caller.email === identity.toLowerCase()) {
+    throw new ConnectError(
+      "destroying your own service account is not allowed",
+      Code.InvalidArgument,
+    );
+  }
+  const account = state.identities.identity(identity);
+  if (!account?.serviceAccount) {
+    throw new ConnectError(`service account "${request.name}" not found`, Code.NotFound);
+  }
   state.identities.removeIdentity(account.email);
   audit(state, caller, AuditLogEventType.DESTROY, request.name);
 }

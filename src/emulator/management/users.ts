@@ -12,10 +12,10 @@ import {
   type UpdateUserRequest,
 } from "../../gen/omni/management/management_pb.js";
 import { callerWithRole } from "../caller.js";
-import type { IdentityRecord } from "../identities.js";
+import type { IdentityRecord, PublicKeyRecord } from "../identities.js";
 import { parseRole } from "../roles.js";
 import type { Caller } from "../signature.js";
-import { type EmulatorState, invalidArgument, resourceNotFound } from "../state.js";
+import { type EmulatorState, invalidArgument } from "../state.js";
 
 const emailPattern = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
@@ -26,10 +26,14 @@ function validEmail(email: string): string {
   return email.toLowerCase();
 }
 
-function existingUser(state: EmulatorState, email: string): IdentityRecord {
+/** The identity UpdateUser changes: Omni reads it through COSI and maps its not-found. */
+function existingIdentity(state: EmulatorState, email: string): IdentityRecord {
   const record = state.identities.identity(email);
-  if (!record || record.serviceAccount) {
-    throw resourceNotFound("Identities.omni.sidero.dev", email.toLowerCase());
+  if (!record) {
+    throw new ConnectError(
+      `failed to get: resource Identities.omni.sidero.dev(default/${email.toLowerCase()}@undefined) doesn't exist`,
+      Code.NotFound,
+    );
   }
   return record;
 }
@@ -65,9 +69,10 @@ export async function createUser(
 ): Promise<CreateUserResponse> {
   const caller = callerWithRole(context, "Admin");
   const email = validEmail(request.email);
-  const role = parseRole(request.role, "role");
+  const role = parseRole(request.role, state.omniVersion);
   if (state.identities.identity(email)) {
-    throw new ConnectError(`user "${email}" already exists`, Code.AlreadyExists);
+    // A plain error in Omni, so gRPC's Unknown rather than AlreadyExists.
+    throw new ConnectError(`user with email "${email}" already exists`, Code.Unknown);
   }
   const record = state.identities.addIdentity(email, role);
   audit(state, caller, AuditLogEventType.CREATE, email);
@@ -101,8 +106,10 @@ export async function updateUser(
 ): Promise<void> {
   const caller = callerWithRole(context, "Admin");
   refuseSelf(caller, request.email, "updating your own role is not allowed");
-  const record = existingUser(state, validEmail(request.email));
-  record.role = parseRole(request.role, "role");
+  const role = parseRole(request.role, state.omniVersion);
+  // Omni looks the identity up as given: a service account's role changes too.
+  const record = existingIdentity(state, request.email);
+  record.role = role;
   audit(state, caller, AuditLogEventType.UPDATE, record.email);
 }
 
@@ -113,7 +120,7 @@ export async function destroyUser(
 ): Promise<void> {
   const caller = callerWithRole(context, "Admin");
   refuseSelf(caller, request.email, "destroying your own account is not allowed");
-  const email = validEmail(request.email);
+  const email = request.email.toLowerCase();
   const record = state.identities.identity(email);
   if (!record) {
     throw new ConnectError(`user "${request.email}" not found`, Code.NotFound);
@@ -124,6 +131,25 @@ export async function destroyUser(
       Code.InvalidArgument,
     );
   }
+  // A login key belongs to Omni's KeyPrunerController, so destroying it fails; the user and
+  // its identity go all the same, and the controller prunes the keys, which sign no more.
+  const ownedKeys = state.identities
+    .keysOf(record.email)
+    .sort((a, b) => (a.key.id < b.key.id ? -1 : 1));
   state.identities.removeIdentity(record.email);
   audit(state, caller, AuditLogEventType.DESTROY, record.email);
+  if (ownedKeys.length > 0) {
+    throw new ConnectError(keyPrunerOwnsKeys(ownedKeys), Code.PermissionDenied);
+  }
+}
+
+/** The multierror Omni answers with when DestroyUser meets keys the KeyPrunerController owns. */
+function keyPrunerOwnsKeys(keys: readonly PublicKeyRecord[]): string {
+  // Registering writes a key's first version; confirming it writes the second.
+  const errors = keys.map(
+    (key) =>
+      `* failed to update: resource PublicKeys.omni.sidero.dev(default/${key.key.id}@${key.confirmed ? 2 : 1}) is owned by "KeyPrunerController"`,
+  );
+  const count = `${keys.length} ${keys.length === 1 ? "error" : "errors"} occurred:`;
+  return `${count}\n\t${errors.join("\n\t")}\n\n`;
 }
