@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { boundMessage } from "./transport/limits.js";
 
 /** What a failed call or a rejected argument is about. */
 export interface OmniErrorOptions {
@@ -143,6 +144,18 @@ export class ResourceExhaustedError extends OmniError {
 }
 nameClass(ResourceExhaustedError, "ResourceExhaustedError");
 
+/**
+ * The server's answer was broken: cut short in the middle of a message, not gRPC at all (an HTML
+ * page with status 200), a stream without its status. It is the server's, a proxy's or the
+ * network's fault, not the caller's, and it is not retried by default.
+ */
+export class InternalError extends OmniError {
+  constructor(message: string, options?: OmniErrorOptions) {
+    super(Code.Internal, message, options);
+  }
+}
+nameClass(InternalError, "InternalError");
+
 export class UnavailableError extends OmniError {
   constructor(message: string, options?: OmniErrorOptions) {
     super(Code.Unavailable, message, options);
@@ -249,6 +262,7 @@ const byCode: Partial<
   [Code.InvalidArgument]: InvalidArgumentError,
   [Code.FailedPrecondition]: FailedPreconditionError,
   [Code.ResourceExhausted]: ResourceExhaustedError,
+  [Code.Internal]: InternalError,
   [Code.Unavailable]: UnavailableError,
   [Code.DeadlineExceeded]: DeadlineExceededError,
   [Code.Canceled]: CanceledError,
@@ -273,14 +287,16 @@ export function toOmniError(
   }
   const connectError = ConnectError.from(error);
   const options = { method, cause: error };
+  // The SDK's transports bound what the server said already; a transport of the caller's may not.
+  const message = boundMessage(connectError.rawMessage);
   if (connectError.code === Code.Unimplemented) {
-    return new UnimplementedError(connectError.rawMessage, {
+    return new UnimplementedError(message, {
       ...options,
       availableIn: method ? availableIn?.(method) : undefined,
     });
   }
   const ErrorClass = byCode[connectError.code];
   return ErrorClass
-    ? new ErrorClass(connectError.rawMessage, options)
-    : new OmniError(connectError.code, connectError.rawMessage, options);
+    ? new ErrorClass(message, options)
+    : new OmniError(connectError.code, message, options);
 }

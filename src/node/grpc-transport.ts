@@ -1,11 +1,23 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { isIP } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { Code, ConnectError, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport as createConnectGrpcTransport } from "@connectrpc/connect-node";
 import { ValidationError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
+import {
+  brokenAnswer,
+  createCallRules,
+  type ErrorTranslator,
+  raisedLocally,
+  withCode,
+} from "../transport/call-rules.js";
+import { errorFromRedirect } from "../transport/gateway-errors.js";
+import { responseTooLarge } from "../transport/limits.js";
+import { resolveMaxResponseBytes } from "../transport/max-response-bytes.js";
 import { describeScheme, parseUrlInput } from "../transport/url-input.js";
-import { optionalTimeoutMs } from "../validation.js";
+import { optionalInterceptors, optionalTimeoutMs } from "../validation.js";
 import { useNodeSigning } from "./sync-signing.js";
 
 /** How to check Omni's TLS certificate. */
@@ -36,6 +48,12 @@ export interface GrpcTransportOptions {
   interceptors?: Interceptor[];
   /** Deadline for calls that give no `timeoutMs` of their own; none by default. */
   defaultTimeoutMs?: number;
+  /**
+   * The largest message read, in bytes, checked against each message's length prefix before it
+   * is read: past it the call fails with `ResourceExhaustedError`. Default 32 MiB, the limit of
+   * Omni and of its Go client.
+   */
+  maxResponseBytes?: number;
 }
 
 export const grpcTransportOptionKeys = /*@__PURE__*/ optionKeys<GrpcTransportOptions>()({
@@ -43,6 +61,7 @@ export const grpcTransportOptionKeys = /*@__PURE__*/ optionKeys<GrpcTransportOpt
   tls: true,
   interceptors: true,
   defaultTimeoutMs: true,
+  maxResponseBytes: true,
 });
 
 export const tlsOptionKeys = /*@__PURE__*/ optionKeys<GrpcTlsOptions>()({
@@ -123,14 +142,18 @@ export function createGrpcTransport(options: GrpcTransportOptions): Transport {
   const ca = tls?.ca === undefined ? undefined : normalizeCa(tls.ca);
   const defaultTimeoutMs = optionalTimeoutMs("defaultTimeoutMs", options.defaultTimeoutMs);
   const rejectUnauthorized = tls?.insecureSkipVerify !== true;
+  const interceptors = optionalInterceptors<Interceptor>("interceptors", options.interceptors);
+  const maxResponseBytes = resolveMaxResponseBytes(options.maxResponseBytes);
   return createConnectGrpcTransport({
     baseUrl: endpoint.baseUrl,
     interceptors: [
       explainWrongProtocol(endpoint, { ca, rejectUnauthorized }),
-      ...(options.interceptors ?? []),
+      ...(interceptors ?? []),
+      // The common rules run last, right before the network (see createCallRules).
+      createCallRules(nativeErrors(endpoint)),
     ],
     defaultTimeoutMs,
-    readMaxBytes: maxMessageBytes,
+    readMaxBytes: maxResponseBytes,
     writeMaxBytes: maxMessageBytes,
     pingIntervalMs,
     nodeOptions: endpoint.secure ? { ca, rejectUnauthorized } : undefined,
@@ -245,4 +268,130 @@ function explainWrongProtocol(
       }
       throw new ConnectError(message, Code.Unavailable, undefined, undefined, error);
     });
+}
+
+// Node's codes for a connection that went away under a call. Connect calls some of them ABORTED
+// (its server-side reading: the client hung up) and the rest INTERNAL.
+const lostConnectionCodes = new Set([
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ERR_STREAM_DESTROYED",
+  "ERR_STREAM_PREMATURE_CLOSE",
+  "ERR_HTTP2_INVALID_STREAM",
+  "ERR_HTTP2_GOAWAY_SESSION",
+  "ERR_HTTP2_STREAM_CANCEL",
+]);
+
+function nodeErrorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const code: unknown = Reflect.get(current, "code");
+    if (typeof code === "string") {
+      codes.push(code);
+    }
+    current = current.cause;
+  }
+  return codes;
+}
+
+/**
+ * Native gRPC's reading of what connect-node reports, so that a case reads as it does on the
+ * other transports: a redirect is FAILED_PRECONDITION, an answer that is not gRPC or is cut short
+ * is INTERNAL, a connection lost under the call is UNAVAILABLE, and a cleartext connection that a
+ * TLS server cut says so.
+ */
+function nativeErrors(endpoint: GrpcEndpoint): ErrorTranslator {
+  const server = `the server at ${endpoint.baseUrl}`;
+  return async (error) => {
+    // Connect's words for the cap, in the words of the option that sets it.
+    const tooLarge = /^message size (\d+ )?is larger than configured readMaxBytes (\d+)$/.exec(
+      error.rawMessage,
+    );
+    if (tooLarge && error.code === Code.ResourceExhausted) {
+      const size = tooLarge[1] === undefined ? undefined : Number(tooLarge[1]);
+      return responseTooLarge("a message of the answer", size, Number(tooLarge[2]));
+    }
+    // Answer headers past what Node's HTTP/2 client takes (64 KiB, 128 fields).
+    if (
+      error.code === Code.Internal &&
+      /CONTINUATION frames|NGHTTP2_ENHANCE_YOUR_CALM/.test(error.rawMessage)
+    ) {
+      return withCode(
+        error,
+        Code.ResourceExhausted,
+        `the headers of the answer from ${server} are larger than Node's HTTP/2 client reads (64 KiB, 128 fields): ${error.rawMessage}`,
+      );
+    }
+    const redirect = /^HTTP (3\d\d)$/.exec(error.rawMessage);
+    if (redirect) {
+      const status = Number(redirect[1]);
+      return errorFromRedirect(status, error.metadata.get("location"), endpoint.baseUrl, server);
+    }
+    const contentType = /^unsupported content type (.*)$/.exec(error.rawMessage);
+    if (contentType && error.code === Code.Unknown) {
+      return withCode(
+        error,
+        Code.Internal,
+        `${server} answered with content-type ${contentType[1]}, not gRPC; is baseUrl Omni's gRPC endpoint?`,
+      );
+    }
+    if (
+      (error.code === Code.Aborted ||
+        error.code === Code.Internal ||
+        error.code === Code.Unknown) &&
+      nodeErrorCodes(error.cause).some((code) => lostConnectionCodes.has(code))
+    ) {
+      return withCode(
+        error,
+        Code.Unavailable,
+        `the connection to ${server} was lost during the call (${error.rawMessage})`,
+      );
+    }
+    // A TLS server given a cleartext HTTP/2 connection closes it without a word, which Node
+    // reports as a stream closed with CANCEL, as if the caller had cancelled.
+    if (
+      error.code === Code.Canceled &&
+      !endpoint.secure &&
+      raisedLocally(error) &&
+      (await speaksTls(endpoint))
+    ) {
+      const secure = endpoint.baseUrl.replace(/^http:/, "https:");
+      return withCode(
+        error,
+        Code.Unavailable,
+        `${server} seems to speak TLS: it completed a TLS handshake but closed the cleartext HTTP/2 connection (${error.rawMessage}); use ${secure}`,
+      );
+    }
+    return brokenAnswer(error);
+  };
+}
+
+/**
+ * Whether the endpoint answers a TLS handshake: it completes one, or answers with a TLS alert.
+ * Any certificate is accepted, since nothing is sent over the connection.
+ */
+function speaksTls(endpoint: GrpcEndpoint): Promise<boolean> {
+  const url = new URL(endpoint.baseUrl);
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host,
+      port: Number(url.port),
+      servername: isIP(host) === 0 ? host : undefined,
+      ALPNProtocols: ["h2"],
+      rejectUnauthorized: false,
+      timeout: probeTimeoutMs,
+    });
+    const settle = (tls: boolean) => {
+      socket.destroy();
+      resolve(tls);
+    };
+    socket.once("secureConnect", () => settle(true));
+    socket.once("error", (error: unknown) => {
+      settle(nodeErrorCodes(error).some((code) => /^ERR_SSL_(TLSV1|SSLV3)_ALERT/.test(code)));
+    });
+    socket.once("timeout", () => settle(false));
+    socket.once("close", () => settle(false));
+  });
 }

@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { boundMessage, excerptOf } from "./limits.js";
 
 /**
  * What a status code means when the body says nothing better: a proxy's HTML page, an empty
@@ -89,16 +90,15 @@ export function errorFromStreamLine(error: unknown, metadata: Headers): ConnectE
       metadata,
     );
   }
-  return new ConnectError(status.message, status.code ?? Code.Unknown, metadata);
+  return new ConnectError(boundMessage(status.message), status.code ?? Code.Unknown, metadata);
 }
-
-const maxExcerpt = 160;
 
 /**
  * The error for a non-2xx gateway response. A gRPC status body (grpc-gateway always writes one,
  * with a code from 1 to 16) wins; otherwise the HTTP status decides the code, since the answer
  * comes from a proxy or load balancer in front of Omni, and the message quotes the body's
  * message or the start of the body, so its complaint stays visible without a whole HTML page.
+ * A status message is bounded too (`MAX_ERROR_MESSAGE_CHARS`).
  */
 export function errorFromHttpResponse(
   status: number,
@@ -118,10 +118,9 @@ export function errorFromHttpResponse(
         metadata,
       );
     }
-    return new ConnectError(parsed.message, parsed.code, metadata);
+    return new ConnectError(boundMessage(parsed.message), parsed.code, metadata);
   }
-  const excerpt = (parsed?.message || body).replace(/\s+/g, " ").trim();
-  const shown = excerpt.length > maxExcerpt ? `${excerpt.slice(0, maxExcerpt)}…` : excerpt;
+  const shown = excerptOf(parsed?.message || body);
   const statusLine = statusText ? `HTTP ${status} ${statusText}` : `HTTP ${status}`;
   return new ConnectError(
     shown ? `${statusLine}: ${shown}` : statusLine,
@@ -145,21 +144,23 @@ function tryParseJson(text: string): unknown {
 }
 
 /**
- * The error for a redirect, which Omni's gateway never sends: it comes from something in front
- * of it (an http-to-https hop, a moved host, a login page). Following it could replay a signed
- * request elsewhere, so the call fails, and it fails for good: retrying meets the same redirect.
- * The target is shown only when it is a plain URL, never one carrying credentials or a query.
+ * The error for a redirect, on every transport. Omni never sends one: it comes from something in
+ * front of it (an http-to-https hop, a moved host, a login page). Following it could replay a
+ * signed request elsewhere, so the call fails, and it fails for good with `FAILED_PRECONDITION`:
+ * retrying meets the same redirect until baseUrl is fixed. The target is shown only when it is a
+ * plain URL, never one carrying credentials or a query.
  */
 export function errorFromRedirect(
   status: number,
   location: string | null,
   requestUrl: string,
+  server = "the Omni gateway",
 ): ConnectError {
   // A browser hides a redirect that was not followed: status 0, no headers.
   const answer = status === 0 ? "a redirect" : `a redirect (HTTP ${status})`;
   const target = plainRedirectTarget(location, requestUrl);
   return new ConnectError(
-    `the Omni gateway answered with ${answer}${target ? ` to ${target}` : ""}; set baseUrl to the address Omni answers at directly`,
+    `${server} answered with ${answer}${target ? ` to ${target}` : ""}; set baseUrl to the address Omni answers at directly`,
     Code.FailedPrecondition,
   );
 }

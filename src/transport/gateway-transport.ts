@@ -24,6 +24,14 @@ import { ValidationError } from "../errors.js";
 import { checkOptionKeys, optionKeys } from "../option-keys.js";
 import { optionalInterceptors, optionalTimeoutMs } from "../validation.js";
 import { normalizeBaseUrl } from "./base-url.js";
+import { createCallRules } from "./call-rules.js";
+import {
+  discardBody,
+  fetchFailure,
+  isRedirect,
+  readBodyUpTo,
+  readWholeBody,
+} from "./fetch-answer.js";
 import {
   errorFromHttpResponse,
   errorFromRedirect,
@@ -32,6 +40,7 @@ import {
 } from "./gateway-errors.js";
 import { gatewayRequestHeaders, gatewayResponseMetadata } from "./gateway-metadata.js";
 import { createMethodRegistry } from "./json-registry.js";
+import { resolveMaxResponseBytes } from "./max-response-bytes.js";
 import { parseNdjson } from "./ndjson.js";
 
 /** Options of `createGatewayTransport`. */
@@ -52,6 +61,12 @@ export interface GatewayTransportOptions {
   /** Deadline for calls that give no `timeoutMs` of their own; none by default. */
   defaultTimeoutMs?: number;
   /**
+   * The largest answer read, in bytes: the whole body of a unary answer, each line of a stream,
+   * an error body. Counted while reading (after gzip is undone); past it the call fails with
+   * `ResourceExhaustedError`. Default 32 MiB, Omni's own limit for one message.
+   */
+  maxResponseBytes?: number;
+  /**
    * More message types for `google.protobuf.Any` fields. The types of the called service's proto
    * file and of everything it imports are always known; add others with `createRegistry(...)`.
    */
@@ -63,6 +78,7 @@ export const gatewayTransportOptionKeys = /*@__PURE__*/ optionKeys<GatewayTransp
   fetch: true,
   interceptors: true,
   defaultTimeoutMs: true,
+  maxResponseBytes: true,
   registry: true,
 });
 
@@ -80,7 +96,12 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
     throw new ValidationError("fetch", "must be a function compatible with globalThis.fetch");
   }
   const defaultTimeoutMs = optionalTimeoutMs("defaultTimeoutMs", options.defaultTimeoutMs);
-  const interceptors = optionalInterceptors<Interceptor>("interceptors", options.interceptors);
+  // The common rules run last, right before the network (see createCallRules).
+  const interceptors = [
+    ...(optionalInterceptors<Interceptor>("interceptors", options.interceptors) ?? []),
+    createCallRules(),
+  ];
+  const maxResponseBytes = resolveMaxResponseBytes(options.maxResponseBytes);
   const registry = options.registry;
   if (
     registry !== undefined &&
@@ -89,6 +110,8 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
     throw new ValidationError("registry", "must be a protobuf-es Registry from createRegistry()");
   }
   const registryFor = createMethodRegistry(registry);
+  const server = "the Omni gateway";
+  const decoder = new TextDecoder();
 
   function effectiveTimeout(timeoutMs: number | undefined): number | undefined {
     // Connect's rule: undefined means the transport default, zero or less means no deadline.
@@ -117,58 +140,44 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
         redirect: "manual",
       });
     } catch (cause) {
-      if (signal.aborted) {
-        // Connect reads the abort reason (Canceled or DeadlineExceeded) from the signal.
-        throw cause;
-      }
       // fetch rejects only when no HTTP answer came: refused, reset, DNS, TLS.
-      throw new ConnectError(
-        `cannot reach the Omni gateway: ${errorMessage(cause)}`,
-        Code.Unavailable,
-        undefined,
-        undefined,
-        cause,
-      );
+      throw fetchFailure(cause, signal, server);
     }
-    if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
-      // The body of a redirect is of no use; dropping it frees the connection.
-      response.body?.cancel().catch(() => {});
+    if (isRedirect(response)) {
+      discardBody(response);
       throw errorFromRedirect(response.status, response.headers.get("location"), url);
     }
     return response;
   }
 
-  async function failure(response: Response, metadata: Headers): Promise<ConnectError> {
+  async function failure(
+    response: Response,
+    metadata: Headers,
+    signal: AbortSignal,
+  ): Promise<ConnectError> {
     let body = "";
+    // grpc-gateway writes its statuses as JSON, which is read whole up to the cap; of anything
+    // else (a proxy's page) only the start is quoted, so only the start is read.
+    const json = /json/i.test(response.headers.get("content-type") ?? "");
     try {
-      body = await response.text();
-    } catch {
+      const limit = json ? maxResponseBytes : Math.min(maxResponseBytes, foreignBodyBytes);
+      body = decoder.decode((await readBodyUpTo(response, limit, signal, server)).bytes);
+    } catch (error) {
+      if (signal.aborted) {
+        throw error;
+      }
       // The status line alone still says what happened.
     }
     return errorFromHttpResponse(response.status, response.statusText, body, metadata);
   }
 
   /**
-   * The body of a successful answer. A read that fails after the status line came means the
-   * connection went away (a proxy timed out, Omni restarted), which streams report as UNAVAILABLE
-   * too, rather than fetch's bare "terminated" that Connect would call UNKNOWN.
+   * The body of a successful answer, at most `maxResponseBytes` of it. A read that fails after
+   * the status line came means the connection went away (a proxy timed out, Omni restarted),
+   * which is UNAVAILABLE, rather than fetch's bare "terminated" that Connect would call UNKNOWN.
    */
   async function answerText(response: Response, signal: AbortSignal): Promise<string> {
-    try {
-      return await response.text();
-    } catch (cause) {
-      if (signal.aborted) {
-        // Connect reads the abort reason (Canceled or DeadlineExceeded) from the signal.
-        throw cause;
-      }
-      throw new ConnectError(
-        `the connection to the Omni gateway was lost while reading the answer (${errorMessage(cause)})`,
-        Code.Unavailable,
-        undefined,
-        undefined,
-        cause,
-      );
-    }
+    return decoder.decode(await readWholeBody(response, maxResponseBytes, signal, server));
   }
 
   return {
@@ -205,7 +214,7 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
           );
           const metadata = gatewayResponseMetadata(response.headers);
           if (!response.ok) {
-            throw await failure(response, metadata.header);
+            throw await failure(response, metadata.header, req.signal);
           }
           return {
             stream: false,
@@ -263,7 +272,7 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
           );
           const metadata = gatewayResponseMetadata(response.headers);
           if (!response.ok) {
-            throw await failure(response, metadata.header);
+            throw await failure(response, metadata.header, req.signal);
           }
           if (response.body === null) {
             throw new ConnectError("protocol error: the gateway sent no body", Code.Internal);
@@ -278,6 +287,7 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
               response.body,
               metadata.header,
               req.signal,
+              maxResponseBytes,
             ),
           };
         },
@@ -285,6 +295,9 @@ export function createGatewayTransport(options: GatewayTransportOptions): Transp
     },
   };
 }
+
+/** How much of an error body that is not JSON is read: more than its quoted start needs. */
+const foreignBodyBytes = 64 * 1024;
 
 /** `<baseUrl>/api`, unless the user already pointed at the gateway prefix. */
 function gatewayApiUrl(baseUrl: string): string {
@@ -352,8 +365,9 @@ async function* readStream<O extends DescMessage>(
   body: ReadableStream<Uint8Array>,
   metadata: Headers,
   signal: AbortSignal,
+  maxLineBytes: number,
 ): AsyncGenerator<MessageShape<O>> {
-  for await (const line of parseNdjson(body)) {
+  for await (const line of parseNdjson(body, maxLineBytes, signal)) {
     if (typeof line !== "object" || line === null || Array.isArray(line)) {
       throw new ConnectError(
         "protocol error: a gateway stream line is not an object",

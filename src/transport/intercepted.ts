@@ -22,6 +22,7 @@ import {
 import { toOmniError } from "../errors.js";
 import { returnFrom } from "../iteration.js";
 import { optionalTimeoutMs } from "../validation.js";
+import { abortedCall } from "./call-rules.js";
 import { requestHeaders } from "./request-headers.js";
 
 /** How `createInterceptedTransport` wraps a transport. */
@@ -113,8 +114,13 @@ export function createInterceptedTransport(
 ): Transport {
   const { defaultTimeoutMs, availableIn } = options;
 
-  const forward = (req: TimedRequest): Promise<AnyResponse> =>
-    req.stream
+  const forward = (req: TimedRequest): Promise<AnyResponse> => {
+    // The interceptors may have taken a while (a signer, a retry's wait): a call aborted
+    // meanwhile must not reach the wrapped transport, which may send before it looks.
+    if (req.signal.aborted) {
+      return Promise.reject(abortedCall(req.signal));
+    }
+    return req.stream
       ? transport.stream(
           req.method,
           req.signal,
@@ -133,6 +139,7 @@ export function createInterceptedTransport(
           req.message,
           req.contextValues,
         );
+  };
   const chain = options.interceptors.reduceRight<
     (req: UnaryRequest | StreamRequest) => Promise<AnyResponse>
   >((next, interceptor) => interceptor(next), forward);

@@ -1,47 +1,61 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { errorMessage } from "./gateway-errors.js";
+import { bodyFailure } from "./fetch-answer.js";
+import { responseTooLarge } from "./limits.js";
 
 /**
  * Reads a newline-delimited JSON body and yields each line parsed, as soon as the line is
  * complete. Only the unfinished tail of the body is held in memory, so a stream that runs for
- * hours costs no more than its longest line. Empty lines (keep-alives, a trailing newline) are
- * skipped; a line that is not JSON is a protocol error.
+ * hours costs no more than its longest line, and a line longer than `maxLineBytes` fails with
+ * `RESOURCE_EXHAUSTED` as soon as that many bytes of it have come, before it is decoded. Empty
+ * lines (keep-alives, a trailing newline) are skipped; a line that is not JSON is a protocol
+ * error.
  *
  * Stopping the iteration early cancels the body, which lets the HTTP connection go.
  */
-export async function* parseNdjson(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
+export async function* parseNdjson(
+  body: ReadableStream<Uint8Array>,
+  maxLineBytes: number = Number.POSITIVE_INFINITY,
+  signal?: AbortSignal,
+): AsyncGenerator<unknown> {
   const reader = body.getReader();
   // `stream: true` keeps a multi-byte character that is split across chunks until it is whole.
   const decoder = new TextDecoder();
-  let pending = "";
+  // The decoded pieces of the line being read. Kept apart and joined once the line is whole:
+  // appending to one string and searching it would copy a long line once per chunk.
+  let parts: string[] = [];
+  // Bytes of the line being read that came so far: counted in bytes, before decoding.
+  let lineBytes = 0;
   let finished = false;
   try {
     for (;;) {
-      const { done, value } = await readChunk(reader);
+      const { done, value } = await readChunk(reader, signal);
       if (done) {
         break;
       }
-      // Only the newly decoded text can hold a new line break: searching from there keeps a
-      // long line that arrives in many chunks linear instead of quadratic.
-      let searchFrom = pending.length;
-      pending += decoder.decode(value, { stream: true });
+      lineBytes = checkLineBytes(value, lineBytes, maxLineBytes);
+      const text = decoder.decode(value, { stream: true });
       let lineStart = 0;
       for (;;) {
-        const lineEnd = pending.indexOf("\n", searchFrom);
+        const lineEnd = text.indexOf("\n", lineStart);
         if (lineEnd === -1) {
           break;
         }
-        const parsed = parseLine(pending.slice(lineStart, lineEnd));
+        parts.push(text.slice(lineStart, lineEnd));
+        const line = parts.length === 1 ? (parts[0] ?? "") : parts.join("");
+        parts = [];
         lineStart = lineEnd + 1;
-        searchFrom = lineStart;
+        const parsed = parseLine(line);
         if (parsed !== undefined) {
           yield parsed;
         }
       }
-      pending = pending.slice(lineStart);
+      if (lineStart < text.length) {
+        parts.push(text.slice(lineStart));
+      }
     }
     finished = true;
-    const last = parseLine(pending + decoder.decode());
+    parts.push(decoder.decode());
+    const last = parseLine(parts.join(""));
     if (last !== undefined) {
       yield last;
     }
@@ -55,6 +69,29 @@ export async function* parseNdjson(body: ReadableStream<Uint8Array>): AsyncGener
   }
 }
 
+const newline = 0x0a;
+
+/**
+ * The bytes of the unfinished line once `chunk` is added to the `lineBytes` that came before it;
+ * `RESOURCE_EXHAUSTED` as soon as any line of it passes `maxLineBytes`.
+ */
+function checkLineBytes(chunk: Uint8Array, lineBytes: number, maxLineBytes: number): number {
+  let current = lineBytes;
+  let from = 0;
+  for (;;) {
+    const lineEnd = chunk.indexOf(newline, from);
+    current += (lineEnd === -1 ? chunk.byteLength : lineEnd) - from;
+    if (current > maxLineBytes) {
+      throw responseTooLarge("a line of the gateway stream", undefined, maxLineBytes);
+    }
+    if (lineEnd === -1) {
+      return current;
+    }
+    current = 0;
+    from = lineEnd + 1;
+  }
+}
+
 /**
  * A body that fails to read after the answer began means the connection went away: a proxy
  * timed out, Omni restarted, the network dropped. That is UNAVAILABLE, as on the other
@@ -63,17 +100,12 @@ export async function* parseNdjson(body: ReadableStream<Uint8Array>): AsyncGener
  */
 async function readChunk(
   reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal | undefined,
 ): Promise<ReadableStreamReadResult<Uint8Array>> {
   try {
     return await reader.read();
   } catch (cause) {
-    throw new ConnectError(
-      `the connection to the Omni gateway was lost mid-stream (${errorMessage(cause)})`,
-      Code.Unavailable,
-      undefined,
-      undefined,
-      cause,
-    );
+    throw bodyFailure(cause, signal, "the Omni gateway", "mid-stream");
   }
 }
 

@@ -151,7 +151,7 @@ describe("gRPC-Web when the proxy cannot be reached", () => {
     });
     const error = await client.management.omniconfig().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnavailableError);
-    expect((error as OmniError).message).toContain("could not be reached");
+    expect((error as OmniError).message).toContain("cannot reach the gRPC-Web proxy");
     expect(retries.some((line) => line.startsWith("omni retry"))).toBe(true);
   });
 });

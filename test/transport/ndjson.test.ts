@@ -109,4 +109,58 @@ describe("parseNdjson", () => {
     }
     expect(canceled).toBe(true);
   });
+
+  describe("maxLineBytes", () => {
+    async function collectWithin(chunks: Uint8Array[], maxLineBytes: number) {
+      const values: unknown[] = [];
+      const error = await (async () => {
+        for await (const value of parseNdjson(streamOf(chunks), maxLineBytes)) {
+          values.push(value);
+        }
+      })().catch((e: unknown) => e);
+      return { values, error };
+    }
+
+    const line = (n: number) => `{"n":${n},"pad":"${"p".repeat(40)}"}`;
+
+    it("lets lines up to the cap through, however the body is cut", async () => {
+      const body = encoder.encode(`${line(1)}\n${line(2)}\n`);
+      const cap = encoder.encode(line(1)).byteLength;
+      for (let cut = 0; cut <= body.length; cut++) {
+        const { values, error } = await collectWithin([body.slice(0, cut), body.slice(cut)], cap);
+        expect(error, `split at byte ${cut}`).toBeUndefined();
+        expect(values).toHaveLength(2);
+      }
+    });
+
+    it.each([
+      ["alone in a chunk", (long: string) => [`${long}\n`]],
+      ["between two lines of one chunk", (long: string) => [`${line(1)}\n${long}\n${line(3)}\n`]],
+      ["across many chunks", (long: string) => [...long].map((c) => c)],
+      ["with no line break at all", (long: string) => [long]],
+    ])("refuses a line over the cap %s, after the lines before it", async (_where, split) => {
+      const long = line(2).replace('"pad"', '"longer-pad"');
+      const cap = encoder.encode(line(2)).byteLength;
+      const { values, error } = await collectWithin(
+        split(long).map((chunk) => encoder.encode(chunk)),
+        cap,
+      );
+      expect(error).toBeInstanceOf(ConnectError);
+      expect((error as ConnectError).code).toBe(Code.ResourceExhausted);
+      expect((error as ConnectError).rawMessage).toBe(
+        `a line of the gateway stream is more than the ${cap} bytes this transport reads (maxResponseBytes)`,
+      );
+      expect(values.length).toBeLessThanOrEqual(1);
+    });
+
+    it("reads a line of many chunks in time linear in its length", async () => {
+      // 8 MiB in 4 KiB chunks: a line copied once per chunk would cost 8 GiB of copying.
+      const chunk = encoder.encode("a".repeat(4096));
+      const chunks = [encoder.encode('{"s":"'), ...Array.from({ length: 2048 }, () => chunk)];
+      chunks.push(encoder.encode('"}\n'));
+      const { values, error } = await collectWithin(chunks, 16 * 1024 * 1024);
+      expect(error).toBeUndefined();
+      expect((values[0] as { s: string }).s).toHaveLength(8 * 1024 * 1024);
+    });
+  });
 });
