@@ -18,6 +18,7 @@ import {
 import { createGatewayTransport } from "../../src/transport/gateway-transport.js";
 import { createGrpcWebTransport } from "../../src/transport/grpc-web.js";
 import { generatePgpKey, serviceAccountKey } from "../auth/support.js";
+import { errorOf } from "./support.js";
 
 interface Context {
   emulator: OmniEmulator;
@@ -484,21 +485,6 @@ const rows: Row[] = [
     argument: "options.logger",
   },
 ];
-
-/** Runs a row to its error: a throw, a rejection, or the first step of a returned stream. */
-async function errorOf(run: () => unknown): Promise<unknown> {
-  try {
-    const result = await run();
-    if (typeof result === "object" && result !== null && Symbol.asyncIterator in result) {
-      for await (const _ of result as AsyncIterable<unknown>) {
-        break;
-      }
-    }
-  } catch (error) {
-    return error;
-  }
-  return expect.fail("the input was accepted");
-}
 
 describe("bad input", () => {
   const context = {} as Context;

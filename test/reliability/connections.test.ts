@@ -1,29 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createOmniClient } from "../../src/client.js";
 import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
-import { type HostileServer, hostileTransport, startHostileServer } from "./hostile/index.js";
+import { hostileTransport, useHostileServers } from "./hostile/index.js";
 import { drain, type TransportName, transportNames } from "./support.js";
 
-const servers = new Map<TransportName, HostileServer>();
-
-beforeAll(async () => {
-  for (const name of transportNames) {
-    servers.set(name, await startHostileServer(name));
-  }
-});
-
-afterAll(async () => {
-  await Promise.all([...servers.values()].map((server) => server.close()));
-});
+const serverFor = useHostileServers();
 
 function clientOn(name: TransportName) {
-  const server = servers.get(name);
-  if (!server) {
-    throw new Error(`no server for ${name}`);
-  }
-  server.reset();
+  const server = serverFor(name);
   server.behave({ kind: "ok" });
   const transport = createOmniClient({ transport: hostileTransport(name, server) }).transport;
   return { server, client: createClient(ManagementService, transport) };

@@ -8,7 +8,7 @@ import {
   type Interceptor,
   type Transport,
 } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createOmniClient } from "../../src/client.js";
 import { CanceledError, DeadlineExceededError } from "../../src/errors.js";
 import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
@@ -19,8 +19,8 @@ import {
   type HostileServer,
   hostileTransport,
   settledWithin,
-  startHostileServer,
   until,
+  useHostileServers,
 } from "./hostile/index.js";
 import { drain, type TransportName, transportNames } from "./support.js";
 
@@ -51,26 +51,7 @@ function callOn(
     : drain(client.machineLogs({ machineId: "m-1", follow: true }, options));
 }
 
-const servers = new Map<TransportName, HostileServer>();
-
-beforeAll(async () => {
-  for (const name of transportNames) {
-    servers.set(name, await startHostileServer(name));
-  }
-});
-
-afterAll(async () => {
-  await Promise.all([...servers.values()].map((server) => server.close()));
-});
-
-function serverFor(name: TransportName): HostileServer {
-  const server = servers.get(name);
-  if (!server) {
-    throw new Error(`no server for ${name}`);
-  }
-  server.reset();
-  return server;
-}
+const serverFor = useHostileServers();
 
 const gcCases = transportNames.flatMap((name) =>
   (["unary", "stream"] as const).flatMap((kind) =>

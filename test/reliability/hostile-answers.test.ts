@@ -18,9 +18,9 @@ import {
   type HostileServer,
   hostileTransport,
   settledWithin,
-  startHostileServer,
   streamTexts,
   unaryText,
+  useHostileServers,
 } from "./hostile/index.js";
 import { drain, type TransportName, transportNames } from "./support.js";
 
@@ -192,25 +192,11 @@ async function call(server: HostileServer, name: TransportName, kind: CallKind) 
 }
 
 describe("a hostile server's answers read the same on every transport", () => {
-  const servers = new Map<TransportName, HostileServer>();
-
-  beforeAll(async () => {
-    for (const name of transportNames) {
-      servers.set(name, await startHostileServer(name));
-    }
-  });
-
-  afterAll(async () => {
-    await Promise.all([...servers.values()].map((server) => server.close()));
-  });
+  const serverFor = useHostileServers();
 
   it.each(cases)("$row.case over $name ($kind)", async ({ row, name, kind }) => {
-    const server = servers.get(name);
-    if (!server) {
-      throw new Error(`no server for ${name}`);
-    }
+    const server = serverFor(name);
     server.behave(behaviourOn(name, row.behaviour));
-    server.reset();
     const outcome = await call(server, name, kind);
     expect(outcome, "the call hung").not.toBe("hung");
     if (outcome === "hung") {

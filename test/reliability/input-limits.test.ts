@@ -3,7 +3,7 @@ import type { OmniClient } from "../../src/client.js";
 import { type OmniEmulator, startOmniEmulator } from "../../src/emulator/index.js";
 import { OmniError, ValidationError } from "../../src/errors.js";
 import { ConfigPatches, Machines } from "../../src/resources/registry.js";
-import { adminClient, type TransportName, transportNames } from "./support.js";
+import { adminClient, errorOf, type TransportName, transportNames } from "./support.js";
 
 // Issue #21: inputs that reached the transport and failed there with an untyped error (a header
 // too large for HTTP/2 or HTTP/1.1, a date no protobuf Timestamp holds), or that Omni would take
@@ -161,21 +161,6 @@ const rows: Row[] = [
     argument: "options.schema",
   },
 ];
-
-/** Runs a row to its error: a throw, a rejection, or the first step of a returned stream. */
-async function errorOf(run: () => unknown): Promise<unknown> {
-  try {
-    const result = await run();
-    if (typeof result === "object" && result !== null && Symbol.asyncIterator in result) {
-      for await (const _ of result as AsyncIterable<unknown>) {
-        break;
-      }
-    }
-  } catch (error) {
-    return error;
-  }
-  return expect.fail("the input was accepted");
-}
 
 describe.each(transportNames)("input limits over %s", (name: TransportName) => {
   let emulator: OmniEmulator;

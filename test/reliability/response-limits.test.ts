@@ -1,5 +1,5 @@
 import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createOmniClient } from "../../src/client.js";
 import { InternalError, ResourceExhaustedError, ValidationError } from "../../src/errors.js";
 import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
@@ -7,30 +7,11 @@ import {
   type HostileServer,
   hostileTransport,
   settledWithin,
-  startHostileServer,
+  useHostileServers,
 } from "./hostile/index.js";
-import { drain, type TransportName, transportNames } from "./support.js";
+import { drain, transportNames } from "./support.js";
 
-const servers = new Map<TransportName, HostileServer>();
-
-beforeAll(async () => {
-  for (const name of transportNames) {
-    servers.set(name, await startHostileServer(name));
-  }
-});
-
-afterAll(async () => {
-  await Promise.all([...servers.values()].map((server) => server.close()));
-});
-
-function serverFor(name: TransportName): HostileServer {
-  const server = servers.get(name);
-  if (!server) {
-    throw new Error(`no server for ${name}`);
-  }
-  server.reset();
-  return server;
-}
+const serverFor = useHostileServers();
 
 const cases = transportNames.flatMap((name) =>
   (["unary", "stream"] as const).map((kind) => ({ name, kind })),

@@ -13,6 +13,7 @@ import type { ResourceInput } from "../../src/resources/types.js";
 import { createGatewayTransport } from "../../src/transport/gateway-transport.js";
 import { createGrpcWebTransport } from "../../src/transport/grpc-web.js";
 import { createFakeOmni } from "../facade/fake-omni.js";
+import { errorOf } from "./support.js";
 
 // Issue #21, "silent data loss and silent changes": inputs that were dropped, coerced or taken
 // for something else without a word. Each is now a ValidationError naming it, before any I/O.
@@ -360,21 +361,6 @@ const typeRows: Row[] = [
     argument: "options",
   },
 ];
-
-/** Runs a row to its error: a throw, a rejection, or the first step of a returned stream. */
-async function errorOf(run: () => unknown): Promise<unknown> {
-  try {
-    const result = await run();
-    if (typeof result === "object" && result !== null && Symbol.asyncIterator in result) {
-      for await (const _ of result as AsyncIterable<unknown>) {
-        break;
-      }
-    }
-  } catch (error) {
-    return error;
-  }
-  return expect.fail("the input was accepted");
-}
 
 describe("call headers of a cluster-scoped management call", () => {
   const cases: [string, unknown][] = [

@@ -108,6 +108,24 @@ export async function withEmulator(
   }
 }
 
+/**
+ * What a call fails with: a throw, a rejection, or the first step of a stream it returns; fails
+ * the test when the input was accepted.
+ */
+export async function errorOf(run: () => unknown): Promise<unknown> {
+  try {
+    const result = await run();
+    if (typeof result === "object" && result !== null && Symbol.asyncIterator in result) {
+      for await (const _ of result as AsyncIterable<unknown>) {
+        break;
+      }
+    }
+  } catch (error) {
+    return error;
+  }
+  return expect.fail("the input was accepted");
+}
+
 /** The error a promise rejects with; fails the test when it resolves. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(

@@ -1,8 +1,9 @@
 import type { Transport } from "@connectrpc/connect";
+import { afterAll, beforeAll } from "vitest";
 import { createGrpcTransport } from "../../../src/node/grpc-transport.js";
 import { createGatewayTransport } from "../../../src/transport/gateway-transport.js";
 import { createGrpcWebTransport } from "../../../src/transport/grpc-web.js";
-import type { TransportName } from "../support.js";
+import { type TransportName, transportNames } from "../support.js";
 import type { HostileServer } from "./behaviours.js";
 import { startHostileGatewayServer } from "./gateway-server.js";
 import { startHostileGrpcServer } from "./grpc-server.js";
@@ -20,6 +21,30 @@ export function startHostileServer(name: TransportName): Promise<HostileServer> 
     case "gateway":
       return startHostileGatewayServer();
   }
+}
+
+/**
+ * One hostile server per transport for the calling test file (or describe block), started before
+ * its first test and closed after its last. The getter hands out a server with zeroed counters.
+ */
+export function useHostileServers(): (name: TransportName) => HostileServer {
+  const servers = new Map<TransportName, HostileServer>();
+  beforeAll(async () => {
+    for (const name of transportNames) {
+      servers.set(name, await startHostileServer(name));
+    }
+  });
+  afterAll(async () => {
+    await Promise.all([...servers.values()].map((server) => server.close()));
+  });
+  return (name) => {
+    const server = servers.get(name);
+    if (!server) {
+      throw new Error(`no server for ${name}`);
+    }
+    server.reset();
+    return server;
+  };
 }
 
 /** Options every transport takes, for the tests that set them. */
