@@ -68,11 +68,12 @@ describe.each(transportNames)("request signing against real Omni over %s", (tran
       () => unsigned.resources.listAll(Clusters),
       () => unsigned.auth.revokePublicKey(reader.publicKeyId),
     ]) {
+      // Omni's own answer, followed by the SDK's hint that this client signs nothing.
       expectOmniError(
         await failure(call),
         UnauthenticatedError,
         Code.Unauthenticated,
-        invalidSignature,
+        `${invalidSignature} (this client has no auth, so its calls go unsigned: pass auth: serviceAccountAuth(...), pgpAuth(...) or ecdsaAuth(...))`,
       );
     }
   });
