@@ -130,3 +130,24 @@ export async function take<T>(stream: AsyncIterable<T>, count: number): Promise<
 }
 
 export const utf8 = new TextDecoder();
+
+/**
+ * A transport that records the name of every method the SDK hands it, under the SDK's wrapping,
+ * and passes the call on to `inner`.
+ */
+export function recordingTransport(inner: Transport): { transport: Transport; sent: string[] } {
+  const sent: string[] = [];
+  return {
+    sent,
+    transport: {
+      unary(method, ...rest) {
+        sent.push(method.name);
+        return inner.unary(method, ...rest);
+      },
+      stream(method, ...rest) {
+        sent.push(method.name);
+        return inner.stream(method, ...rest);
+      },
+    },
+  };
+}

@@ -11,7 +11,7 @@ import {
 } from "../../src/index.js";
 import { createGrpcTransport } from "../../src/node.js";
 
-export { drain, failure, take } from "../integration/harness.js";
+export { drain, failure, recordingTransport, take } from "../integration/harness.js";
 
 /** The running real Omni, as the global setup started it or found it. */
 export const realOmni = () => inject("realOmni");

@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { createClient, type Transport } from "@connectrpc/connect";
+import { createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthService } from "../../src/gen/omni/auth/auth_pb.js";
 import { ManagementService } from "../../src/gen/omni/management/management_pb.js";
@@ -20,30 +20,11 @@ import {
   failure,
   realClient,
   realOmni,
-  type TransportName,
+  recordingTransport,
   transportNames,
   transportTo,
   uniqueName,
 } from "./harness.js";
-
-/** A transport that records every call the SDK hands it, before it reaches the network. */
-function countingTransport(name: TransportName): { transport: Transport; sent: string[] } {
-  const inner = transportTo(name);
-  const sent: string[] = [];
-  return {
-    sent,
-    transport: {
-      unary(method, ...rest) {
-        sent.push(method.name);
-        return inner.unary(method, ...rest);
-      },
-      stream(method, ...rest) {
-        sent.push(method.name);
-        return inner.stream(method, ...rest);
-      },
-    },
-  };
-}
 
 // Real things the writes aim at, so that a write that slipped through would change them.
 let victim: TestServiceAccount;
@@ -162,7 +143,7 @@ describe("read-only mode against real Omni", () => {
     it.each(Object.entries({ ...managementWrites, ...otherWrites }))(
       "%s throws ReadOnlyModeError and nothing reaches the transport",
       async (_name, write) => {
-        const { transport: counted, sent } = countingTransport(transport);
+        const { transport: counted, sent } = recordingTransport(transportTo(transport));
         const client = realClient(transport, { readOnly: true, transport: counted });
         expect(await failure(write(client))).toBeInstanceOf(ReadOnlyModeError);
         expect(sent).toEqual([]);
@@ -170,7 +151,7 @@ describe("read-only mode against real Omni", () => {
     );
 
     it("reads still go out and answer", async () => {
-      const { transport: counted, sent } = countingTransport(transport);
+      const { transport: counted, sent } = recordingTransport(transportTo(transport));
       const client = realClient(transport, { readOnly: true, transport: counted });
       expect(await client.management.omniconfig()).toContain("siderov1");
       expect(Array.isArray(await client.resources.listAll(Clusters))).toBe(true);
