@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { access, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -14,6 +13,7 @@ import {
   type InteropBinaries,
   type OmniRelease,
 } from "./interop-tools.js";
+import { freePorts, waitForHttp } from "./loopback.js";
 import { type OmniPorts, omniConfig, omniPortNames, stateFiles } from "./omni-config.js";
 import { ManagedProcess } from "./processes.js";
 
@@ -63,26 +63,6 @@ export interface StartRealOmniOptions {
   onStep?: (step: string) => void;
   /** How long Omni may take to answer after it starts (default 180 s). */
   startTimeoutMs?: number;
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((done, fail) => {
-          const server = createServer();
-          server.once("error", fail);
-          server.listen(0, "127.0.0.1", () => done(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => {
-    const address = server.address();
-    return typeof address === "object" && address ? address.port : 0;
-  });
-  await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
-  return ports;
 }
 
 async function sideroLinkDeviceExists(): Promise<boolean> {
@@ -150,31 +130,6 @@ async function waitForServiceAccountKey(
     await new Promise((wake) => setTimeout(wake, 200));
   }
   throw omni.failure(step, "no key was written in time");
-}
-
-async function waitForHealth(
-  omni: ManagedProcess,
-  url: string,
-  deadline: number,
-  step: string,
-): Promise<void> {
-  let last = "no answer";
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) {
-        return;
-      }
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    if (!omni.running) {
-      throw omni.failure(step, `${omni.name} exited`);
-    }
-    await new Promise((wake) => setTimeout(wake, 250));
-  }
-  throw omni.failure(step, `${url} did not answer in time (last: ${last})`);
 }
 
 /**
@@ -281,7 +236,7 @@ export async function startRealOmni(options: StartRealOmniOptions = {}): Promise
     processes.push(omni);
     const deadline = Date.now() + (options.startTimeoutMs ?? 180_000);
     const endpoint = `http://127.0.0.1:${omniPorts.api}`;
-    await waitForHealth(omni, `${endpoint}/healthz`, deadline, "wait for Omni to answer /healthz");
+    await waitForHttp(omni, `${endpoint}/healthz`, deadline, "wait for Omni to answer /healthz");
     const serviceAccountKey = await waitForServiceAccountKey(
       omni,
       join(dir, stateFiles.initialServiceAccountKey),
@@ -313,7 +268,7 @@ export async function startRealOmni(options: StartRealOmniOptions = {}): Promise
     );
     processes.push(grpcWebProxy);
     const grpcWebUrl = `http://127.0.0.1:${grpcWebPort}`;
-    await waitForHealth(
+    await waitForHttp(
       grpcWebProxy,
       `${grpcWebUrl}/_health`,
       Date.now() + 30_000,

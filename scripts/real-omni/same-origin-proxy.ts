@@ -1,8 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HarnessError } from "./harness-error.js";
+import { freePorts, waitForHttp } from "./loopback.js";
 import { ManagedProcess } from "./processes.js";
 
 export interface SameOriginProxy {
@@ -17,18 +16,6 @@ export interface SameOriginProxyOptions {
   /** Omni's API endpoint (`http://127.0.0.1:PORT`), whose `/api/` gateway is passed through. */
   omniEndpoint: string;
   nginx?: string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
 }
 
 /**
@@ -82,7 +69,7 @@ export async function startSameOriginProxy(
 ): Promise<SameOriginProxy> {
   const step = "start nginx in front of the site and Omni's gateway";
   const dir = await mkdtemp(join(tmpdir(), "real-omni-nginx-"));
-  const port = await freePort();
+  const [port = 0] = await freePorts(1);
   await mkdir(join(dir, "proxy"));
   await writeFile(join(dir, "nginx.conf"), nginxConfig(dir, port, options));
   const nginx = ManagedProcess.start(
@@ -96,19 +83,11 @@ export async function startSameOriginProxy(
     await nginx.stop(5_000);
     await rm(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (!nginx.running) {
-      await stop();
-      throw nginx.failure(step, "nginx exited");
-    }
-    try {
-      await fetch(`${url}/`, { signal: AbortSignal.timeout(1_000) });
-      return { url, stop };
-    } catch {
-      await new Promise((wake) => setTimeout(wake, 100));
-    }
+  try {
+    await waitForHttp(nginx, `${url}/`, Date.now() + 15_000, step);
+  } catch (error) {
+    await stop();
+    throw error;
   }
-  await stop();
-  throw new HarnessError(step, `nginx did not answer on ${url}`);
+  return { url, stop };
 }
